@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import { NotFoundError } from '../../model/index.ts';
+import type { ApiDeps } from '../deps.ts';
+import { int } from '../params.ts';
+
+/** Health, metrics and the queue: what an operator looks at. */
+export function systemRouter({ metrics, queue, health, version }: ApiDeps): Router {
+  const router = Router();
+  router.get('/healthz', async (_req, res) => {
+    const checks = await health();
+    const ok = checks.every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version, checks });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  router.get('/api/queue', async (req, res) => {
+    const limit = int(req.query.limit, 'limit') ?? 20;
+    const stats = await queue.stats();
+    const dead = await Promise.all(stats.filter((s) => s.dead > 0).map(async (s) => ({ queue: s.queue, jobs: await queue.deadLetters(s.queue, limit) })));
+    res.json({ queues: stats, deadLetters: dead });
+  });
+  router.post('/api/queue/:queue/dead/:id/retry', async (req, res) => {
+    if (!(await queue.retryDead(req.params.queue, req.params.id))) throw new NotFoundError(`dead letter ${req.params.id} in ${req.params.queue}`);
+    res.status(202).json({ retried: req.params.id });
+  });
+  return router;
+}

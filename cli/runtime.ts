@@ -1,0 +1,109 @@
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { createApp } from '../api/app.ts';
+import type { DependencyHealth } from '../api/deps.ts';
+import { createLogger, type Logger } from '../config/logger.ts';
+import type { Config } from '../config/schema.ts';
+import { SOURCE_KINDS } from '../crawlers/registry.ts';
+import { Scheduler } from '../crawlers/scheduler.ts';
+import { ConfigError } from '../model/index.ts';
+import { Ingestor } from '../pipeline/ingest.ts';
+import { Metrics } from '../pipeline/metrics.ts';
+import { LocalJobQueue } from '../pipeline/queue/local.ts';
+import type { JobQueue, WorkerHandle } from '../pipeline/queue/port.ts';
+import { INGEST_QUEUE, PipelineRunner, type IngestJob } from '../pipeline/runner.ts';
+import { defaultStages } from '../pipeline/stages/index.ts';
+import type { FeedbackIndex, FingerprintIndex } from '../store/ports.ts';
+import { openDb } from '../store/sqlite/db.ts';
+import { SqliteFeedbackIndex } from '../store/sqlite/feedback-index.ts';
+import { SqliteFingerprintIndex } from '../store/sqlite/fingerprint-index.ts';
+
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** Everything a role needs, built from config. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  index: FeedbackIndex;
+  fingerprints: FingerprintIndex;
+  queue: JobQueue;
+  metrics: Metrics;
+  ingestor: Ingestor;
+  runner: PipelineRunner;
+  health: () => Promise<DependencyHealth[]>;
+  close: () => Promise<void>;
+}
+
+interface Backends {
+  index: FeedbackIndex;
+  fingerprints: FingerprintIndex;
+  queue: JobQueue;
+  health: () => Promise<DependencyHealth[]>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The one place where the deployment mode picks its backends. Embedded: one SQLite file holds the
+ * index, the fingerprints and the job queue.
+ */
+async function openBackends(config: Config): Promise<Backends> {
+  const { store, queue, dataDir } = config.deployment;
+  if (store === 'sqlite' && queue === 'local') {
+    const db = openDb(join(resolve(dataDir), 'allears.db'));
+    const jobs = new LocalJobQueue(db, { defaultMaxAttempts: config.worker.maxAttempts, defaultBackoffMs: config.worker.backoff });
+    return {
+      index: new SqliteFeedbackIndex(db),
+      fingerprints: new SqliteFingerprintIndex(db),
+      queue: jobs,
+      health: async () => {
+        try {
+          db.prepare('SELECT 1').get();
+          return [{ name: 'sqlite', ok: true }];
+        } catch (e) {
+          return [{ name: 'sqlite', ok: false, detail: (e as Error).message }];
+        }
+      },
+      close: async () => {
+        await jobs.close();
+        db.close();
+      },
+    };
+  }
+  throw new ConfigError(`deployment: store "${store}" with queue "${queue}" is not available in this version`, [
+    { path: 'deployment.store', message: 'the cluster mode (elasticsearch + bullmq) is not built yet; use sqlite + local' },
+  ]);
+}
+
+export async function openRuntime(config: Config, log: Logger = createLogger(config.deployment.logLevel)): Promise<Runtime> {
+  const b = await openBackends(config);
+  const metrics = new Metrics(b.queue);
+  const ingestor = new Ingestor(b.queue, config, metrics);
+  const runner = new PipelineRunner({ config, stages: defaultStages(config), fingerprints: b.fingerprints, index: b.index, metrics, log });
+  return { config, log, ...b, metrics, ingestor, runner };
+}
+
+export function startWorker(rt: Runtime): WorkerHandle {
+  return rt.queue.work<IngestJob>(INGEST_QUEUE, async (job) => {
+    await rt.runner.processAndStore(job.data);
+  }, {
+    concurrency: rt.config.worker.concurrency,
+    onDead: (job, err) => rt.log.error({ job: job.id, attempts: job.attempt, err: err.message }, 'ingest job moved to dead letters'),
+    onError: (err) => rt.log.fatal({ err: err.message }, 'job queue failed; worker stopped'),
+  });
+}
+
+export function startScheduler(rt: Runtime): Scheduler {
+  const s = new Scheduler(rt.config.sources, SOURCE_KINDS, rt.ingestor, rt.log);
+  s.start();
+  return s;
+}
+
+export async function startApi(rt: Runtime): Promise<Server> {
+  const app = createApp({ ...rt, version: VERSION });
+  const { port, host } = rt.config.deployment;
+  return new Promise((resolveServer, reject) => {
+    const server = app.listen(port, host, () => resolveServer(server));
+    server.once('error', reject);
+  });
+}

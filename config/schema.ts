@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { Channel } from '../model/index.ts';
+
+const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "15m" → 900000. Durations in config are strings so they read the same to everybody. */
+export function parseDuration(text: string): number | null {
+  const m = DURATION_RE.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : null;
+}
+
+export const Duration = z
+  .string({ message: 'expected a duration like "15m"' })
+  .refine((s) => parseDuration(s) !== null, { message: 'expected a duration like "15m"' })
+  .transform((s) => parseDuration(s)!);
+
+const SIZE_RE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
+export const ByteSize = z
+  .union([z.number().int().positive(), z.string()])
+  .transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    const m = SIZE_RE.exec(v.trim());
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'expected a size like "10mb"' });
+      return z.NEVER;
+    }
+    const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+    return Math.round(Number(m[1]) * mult);
+  });
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a lowercase id like "late-delivery"');
+const Words = z.array(z.string().min(1)).default([]);
+/** Keywords per language; Chinese keywords are matched as substrings, English ones as words/stems. */
+const Keywords = z.object({ en: Words, zh: Words }).partial().default({});
+const Names = z.object({ en: z.string(), zh: z.string() }).partial();
+
+export const SourceConfig = z.object({
+  id: Id,
+  kind: z.string().min(1),
+  enabled: z.boolean().default(true),
+  schedule: Duration.optional(),
+  channel: Channel.optional(),
+  /** Connector-specific settings. Secrets are never written here: name the environment variable instead. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type SourceConfig = z.infer<typeof SourceConfig>;
+
+export const TopicConfig = z.object({
+  id: Id,
+  name: Names.default({}),
+  keywords: Keywords,
+});
+export type TopicConfig = z.infer<typeof TopicConfig>;
+
+export const TouchpointConfig = z.object({
+  id: Id,
+  name: Names.default({}),
+  keywords: Keywords,
+});
+export const JourneyConfig = z.object({
+  id: Id,
+  name: Names.default({}),
+  touchpoints: z.array(TouchpointConfig).min(1),
+});
+export type JourneyConfig = z.infer<typeof JourneyConfig>;
+
+export const KeywordSignal = z.object({ weight: z.number().min(0).max(1), keywords: Keywords });
+export const EscalationConfig = z.object({
+  signals: z.object({
+    regulator: KeywordSignal,
+    legal: KeywordSignal,
+    media: KeywordSignal,
+    churn: KeywordSignal,
+    /** Authors with at least `followers` followers. */
+    reach: z.object({ weight: z.number().min(0).max(1), followers: z.number().int().positive() }),
+    /** Engagement (likes + shares + replies) at or above `engagement`. */
+    virality: z.object({ weight: z.number().min(0).max(1), engagement: z.number().int().positive() }),
+    /** Sentiment score at or below `below`. */
+    negative: z.object({ weight: z.number().min(0).max(1), below: z.number().min(-1).max(1) }),
+    lowScore: z.object({ weight: z.number().min(0).max(1) }),
+    criticalScore: z.object({ weight: z.number().min(0).max(1) }),
+  }),
+  /** Score thresholds for each level; below `medium` is low. */
+  levels: z.object({ medium: z.number(), high: z.number(), critical: z.number() }),
+});
+export type EscalationConfig = z.infer<typeof EscalationConfig>;
+
+const Threshold = z.object({
+  /** At or below: a low score that gets one-to-one follow-up (NPS detractor 0–6). */
+  low: z.number(),
+  /** At or below: a critical score. */
+  critical: z.number(),
+  min: z.number(),
+  max: z.number(),
+});
+export const SurveysConfig = z.object({
+  thresholds: z.object({ nps: Threshold, csat: Threshold, ces: Threshold }),
+});
+export type SurveysConfig = z.infer<typeof SurveysConfig>;
+
+export const DeploymentConfig = z.object({
+  port: z.number().int().min(0).max(65535).default(3000),
+  host: z.string().default('0.0.0.0'),
+  dataDir: z.string().default('./data'),
+  store: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
+  queue: z.enum(['local', 'bullmq']).default('local'),
+  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  elasticsearchUrl: z.string().default('http://127.0.0.1:9200'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type DeploymentConfig = z.infer<typeof DeploymentConfig>;
+
+export const IngestConfig = z.object({
+  /** Largest request body accepted by POST /api/ingest; larger bodies get 413. */
+  maxBodyBytes: ByteSize.default(16 * 1024 * 1024),
+  maxItemsPerRequest: z.number().int().positive().default(20_000),
+});
+
+export const WorkerConfig = z.object({
+  /** Items per job: the ingest API splits larger requests. */
+  batchSize: z.number().int().min(1).max(10_000).default(500),
+  concurrency: z.number().int().min(1).max(64).default(1),
+  maxAttempts: z.number().int().min(1).max(100).default(5),
+  backoff: Duration.default(1000),
+});
+
+export const Config = z.object({
+  deployment: DeploymentConfig.default(DeploymentConfig.parse({})),
+  ingest: IngestConfig.default(IngestConfig.parse({})),
+  worker: WorkerConfig.default(WorkerConfig.parse({})),
+  sources: z.array(SourceConfig).default([]),
+  taxonomy: z.object({ topics: z.array(TopicConfig).default([]) }).default({ topics: [] }),
+  journeys: z.array(JourneyConfig).default([]),
+  escalation: EscalationConfig,
+  surveys: SurveysConfig,
+});
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;

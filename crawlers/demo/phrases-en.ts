@@ -1,0 +1,417 @@
+import type { PhraseBank } from './phrases.ts';
+
+/** English phrase bank: how customers of the fictional Hearthly write when things go wrong (and right). */
+export const EN: PhraseBank = {
+  sep: ' ',
+  company: 'Hearthly',
+  scenarios: {
+    'late-delivery': {
+      titles: [
+        'Order {order} still not delivered', '{days} days late and no updates', 'Where is my package?',
+        'Delivery date keeps getting pushed back', 'Paid for express shipping, got nothing express about it',
+        'Package marked delivered but never arrived', 'Stuck at the warehouse for over a week',
+      ],
+      short: [
+        'ordered a {product} on {weekday}, tracking has said "out for delivery" for {days} days now. where is it??',
+        '{days} days late and still no package. tracking hasn\'t updated since it left the warehouse',
+        'paid extra for 2-day shipping and it\'s been over a week. order {order}. not impressed',
+        'third time this month my delivery got "rescheduled". nobody even came to my door',
+        'package shows delivered at {time} but it\'s not here. checked with the neighbours, nothing',
+        'how is my order still "processing" after {days} days? just ship it',
+        'my {product} has been sitting in a warehouse in {city} for {days} days. any chance someone can kick it out the door?',
+        'still waiting on order {order}. {courier} says they never received it from you, you say it shipped. who do I believe?',
+        'the delivery window was 8am-8pm and the driver came at 9:40pm and left a "sorry we missed you" card. I was home.',
+      ],
+      bodies: [
+        'I ordered a {product} on {date} with guaranteed delivery in 3 days. It is now {days} days later and the tracking page still says "label created".',
+        'My order {order} was supposed to arrive last {weekday}. The courier ({courier}) keeps moving the date and nobody can tell me where the parcel actually is.',
+        'The tracking says my package was delivered at {time}, but there was nothing at my door. No photo, no note, nothing.',
+        'I have been waiting {days} days for a {product} that was listed as in stock. Every time I check, the estimated delivery moves another two days.',
+        'Placed order {order} on {date}. It left your warehouse the same day and has been "in transit" in {city} ever since.',
+        'I paid ${shipping} for express shipping on a {product} and it is now later than standard shipping would have been.',
+      ],
+      details: [
+        'I called twice and was told to "wait 24-48 hours" both times.',
+        'According to tracking the package has been sitting at the depot in {city} for a week.',
+        'I took a day off work to be home for the delivery and nobody showed up.',
+        'This was a birthday present and the birthday has come and gone.',
+        'Your chat bot just keeps sending me the same tracking link.',
+        'The driver marked it as "customer not available" but I was home all day with the doorbell working.',
+        'Other orders from the same week arrived fine, only this one is stuck.',
+        '{courier} told me the label was created but the parcel was never handed over to them.',
+        'I have screenshots of every tracking update, and none of them make sense.',
+        'The order confirmation still says "arrives in 2-3 business days".',
+      ],
+      asks: [
+        'Either get it to me by {weekday} or refund me in full.',
+        'I want a real update, not a copy-paste answer.',
+        'Please refund the shipping fee at the very least.',
+        'Can someone actually look into this?',
+        'Just tell me honestly whether it is lost so I can order somewhere else.',
+      ],
+    },
+    'damaged-goods': {
+      titles: [
+        'Arrived broken', '{product} arrived damaged', 'Box crushed, item cracked', 'Second damaged delivery in a row',
+        'Received a used/damaged item', 'Quality has gone downhill',
+      ],
+      short: [
+        'my {product} arrived with a cracked lid and the box looked like someone sat on it. great start',
+        'second {product} in a row that shows up damaged. are you packing these with zero padding?',
+        'opened the box and the {product} is dented on the side. clearly dropped. now what?',
+        'the {product} stopped working after {days} days. poor quality for ${amount}',
+        'got my order today, the glass jug is shattered and there\'s glass all over the box',
+        'pretty sure I was sent a returned item, the {product} had crumbs inside and scratches everywhere',
+      ],
+      bodies: [
+        'My {product} (order {order}) arrived today with the box torn open and the unit cracked along the base.',
+        'This is the second {product} I have received damaged. The first one was replaced after two weeks of back and forth, and the replacement has the same dent.',
+        'The {product} arrived looking fine but it is defective: it stops working after about ten minutes and smells like burning plastic.',
+        'I unpacked my {product} and found scratches, a missing part and what looks like someone else\'s fingerprints on it. This was sold as new.',
+      ],
+      details: [
+        'There was no padding in the box at all, just the item rattling around.',
+        'I have photos of the packaging and the damage from every angle.',
+        'The courier left it on the doorstep in the rain, which probably did not help.',
+        'The seal on the box was already broken when it arrived.',
+        'For ${amount} I expected something that at least works out of the box.',
+        'The replacement part you sent does not fit this model.',
+        'I do not feel safe plugging it in again.',
+      ],
+      asks: [
+        'I want a replacement shipped this week, not a "we\'ll look into it".',
+        'Please arrange a pickup and a full refund.',
+        'Send a working unit or give me my money back.',
+        'I expect a refund including the return shipping.',
+      ],
+    },
+    'refund-delay': {
+      titles: [
+        'Still waiting for my refund', 'Refund promised {weeks} weeks ago', 'Returned item, no money back',
+        'Where is my refund?', 'Return received, refund "processing" forever',
+      ],
+      short: [
+        'returned my {product} {weeks} weeks ago, tracking shows you received it, still no refund. what\'s the holdup?',
+        'refund of ${amount} was "approved" on {date}. nothing on my card yet. every rep gives me a different date',
+        'you were very quick to take my money and very slow to give it back. {weeks} weeks waiting on a refund',
+        'been told "3-5 business days" for my refund three times now',
+        'so I returned the item, paid for return shipping myself, and now you say there\'s no record of it?',
+      ],
+      bodies: [
+        'I returned a {product} on {date} and the return tracking shows it was delivered to your warehouse {weeks} weeks ago. I still have not received my refund of ${amount}.',
+        'Customer service confirmed my refund for order {order} on {date} and said it would take 5-7 days. It has now been {weeks} weeks.',
+        'I was charged ${amount} for an order that was cancelled before it shipped, and I have been chasing the refund ever since.',
+        'My return was accepted, the label was yours, the package was scanned at your warehouse, and yet the refund status still says "awaiting item".',
+      ],
+      details: [
+        'Each time I call I get a new reference number and the same promise.',
+        'My bank says nothing has been initiated on your side.',
+        'I was told the refund had to be "escalated to finance", whatever that means.',
+        'The return tracking number is in every email I have sent you.',
+        'That is a lot of money to have tied up for a product I do not even have.',
+        'Meanwhile I keep getting marketing emails asking me to shop again.',
+      ],
+      asks: [
+        'Please process the refund today and send me confirmation.',
+        'I want the ${amount} back on my card, not store credit.',
+        'Give me a date that you will actually stick to.',
+        'Refund me or I will dispute the charge with my bank.',
+      ],
+    },
+    'rude-support': {
+      titles: [
+        'Rudest customer service I have ever dealt with', 'Agent hung up on me', 'Support was condescending and unhelpful',
+        'Treated like a liar by your support team',
+      ],
+      short: [
+        'your support agent literally laughed at me and said "that\'s not our problem". unbelievable',
+        'asked a simple question about my order and the rep hung up on me. twice.',
+        'customer service at {company} is a joke. rude, dismissive and no answers',
+        'the agent on chat told me to "read the policy" and closed the conversation. wow',
+        'I was polite, your rep was not. got called "difficult" for asking where my refund is',
+      ],
+      bodies: [
+        'I contacted support about order {order} and the agent, {agent}, was rude from the first minute, interrupted me repeatedly and then ended the call.',
+        'I have been a customer for years and have never been spoken to like this. The representative basically accused me of lying about the damaged {product}.',
+        'The chat agent refused to give me their name, refused to escalate and told me to "try again tomorrow".',
+        'I asked for a supervisor and was told there are none available "this week".',
+      ],
+      details: [
+        'I have the chat transcript saved.',
+        'It took {minutes} minutes to get through, only to be treated like that.',
+        'When I asked for a case number they said they "don\'t do that".',
+        'I was told the problem was my fault for "not reading the terms".',
+        'I got a survey afterwards asking how they did. I answered honestly.',
+      ],
+      asks: [
+        'I would like an apology and someone competent to handle my case.',
+        'Please have a supervisor call me back.',
+        'I expect this to be addressed with the agent.',
+      ],
+    },
+    'hold-time': {
+      titles: [
+        '{minutes} minutes on hold', 'Impossible to reach a human', 'Hold time is ridiculous', 'Nobody answers the phone',
+      ],
+      short: [
+        'on hold with {company} for {minutes} minutes now. the hold music is burned into my brain',
+        'called support {n} times today, each time on hold 40+ minutes and then the line drops',
+        '{minutes} minutes on hold just to be transferred to the wrong department. again',
+        'is anyone actually working at {company} customer service? chat says "high volume" every day',
+        'the callback I requested yesterday never happened. back on hold, minute {minutes}',
+      ],
+      bodies: [
+        'I spent {minutes} minutes on hold today trying to reach customer service about order {order}, and the call disconnected as soon as someone picked up.',
+        'Your phone line says the wait is "about 5 minutes". I have been on hold for {minutes} minutes.',
+        'There is no way to reach a real person. The phone menu loops back to the start and the chat bot cannot understand a basic question.',
+      ],
+      details: [
+        'I requested a callback {n} times and never got one.',
+        'Nobody answers emails either, it has been {days} days.',
+        'I am calling on my lunch break and cannot spend an hour on hold every day.',
+        'When I finally got through I was transferred and put on hold again.',
+        'The automated message keeps telling me to use the app, which is what caused the problem.',
+      ],
+      asks: [
+        'Please just call me back.',
+        'Hire more agents or give us a way to get help online.',
+        'I need someone to pick up the phone.',
+      ],
+    },
+    'billing-error': {
+      titles: [
+        'Charged twice for the same order', 'Unauthorized Hearthly Plus renewal', 'Billing error nobody will fix',
+        'Overcharged on my invoice', 'Cancelled subscription still being billed',
+      ],
+      short: [
+        'just got charged twice for order {order}. ${amount} x2. please fix this',
+        'cancelled Hearthly Plus on {date} and you still charged me ${amount} this month. how?',
+        'why is there a ${fee} "service fee" on my invoice that wasn\'t at checkout?',
+        'the price at checkout was ${amount} and my card got billed more. nice bait and switch',
+        'auto-renewed my membership without any reminder. I want that charge reversed',
+      ],
+      bodies: [
+        'I was charged ${amount} twice for order {order} on {date}. My bank statement shows both payments as completed.',
+        'I cancelled my Hearthly Plus subscription on {date} and have the confirmation email, yet I was billed again this month.',
+        'My invoice for order {order} includes fees that were never shown at checkout and the total is ${fee} higher than what I agreed to pay.',
+        'I was automatically renewed for another year of Hearthly Plus at ${amount} without a single reminder email.',
+      ],
+      details: [
+        'The card ending in {card} was charged, not the one on my account.',
+        'Support says the duplicate charge "will drop off", but it is still there after {days} days.',
+        'This overdrew my account and now I am paying bank fees too.',
+        'I have screenshots of the checkout page showing the lower price.',
+        'Nobody in billing seems to be able to see what I can see on my own statement.',
+      ],
+      asks: [
+        'Please refund the duplicate payment and confirm in writing.',
+        'Reverse the renewal charge and close the subscription.',
+        'I want an itemised invoice and the extra fee removed.',
+      ],
+    },
+    'app-crash': {
+      titles: [
+        'App crashes at checkout', 'Cannot log in after the update', 'Website error every time I pay',
+        'App is unusable since the last update',
+      ],
+      short: [
+        'the {company} app crashes every single time I hit "place order". tried reinstalling, same thing',
+        'since the update I can\'t log in. password reset link says expired immediately',
+        'checkout page just spins and then shows an error. tried 3 cards. am I charged or not??',
+        'app froze during payment and now I have two pending charges and no order confirmation',
+        'promo code field throws an error, so I paid full price. thanks for nothing',
+        'your website logs me out every time I add something to the cart. come on',
+      ],
+      bodies: [
+        'Since the latest app update, the app crashes as soon as I open the cart. I am on the newest version and have reinstalled twice.',
+        'I tried to place an order for a {product} four times. Each time the checkout page showed "something went wrong" after I entered my card details.',
+        'I cannot log in to my account. The verification code never arrives, and the password reset page gives an error.',
+        'The app charged me during a crash at checkout but never created an order, so I do not know whether to try again.',
+      ],
+      details: [
+        'I have attached screenshots of the error message.',
+        'The same thing happens on the website in two different browsers.',
+        'Meanwhile the sale price on the {product} expired.',
+        'Support told me to clear my cache. I did. Nothing changed.',
+        'I lost the items in my cart every time it crashed.',
+      ],
+      asks: [
+        'Please fix the checkout or let me order by phone.',
+        'Honour the sale price since your app stopped me from ordering.',
+        'Tell me whether I was charged and cancel any duplicates.',
+      ],
+    },
+    'account-hacked': {
+      titles: ['Account hacked, orders I never placed', 'Unauthorized orders on my account', 'Locked out of my account'],
+      short: [
+        'someone got into my {company} account and ordered ${amount} worth of stuff with my saved card. support is useless',
+        'got order confirmations for things I never bought. changed my password, still happening',
+        'locked out of my account after "suspicious activity" and nobody can unlock it',
+      ],
+      bodies: [
+        'My account was accessed without my permission and two orders totalling ${amount} were placed with my saved card ending in {card}.',
+        'I was locked out of my account after someone changed the email address on it. I still receive the order confirmations for purchases I did not make.',
+      ],
+      details: [
+        'I reported it as fraud within an hour and nothing happened for {days} days.',
+        'The orders were shipped to an address in {city} I have never lived at.',
+        'There is no two-factor authentication option anywhere in the settings.',
+        'My bank has frozen the card, which is a huge hassle.',
+      ],
+      asks: [
+        'Cancel those orders, refund my card and secure my account.',
+        'I want to know how this happened and what you are doing about it.',
+      ],
+    },
+    'warranty-claim': {
+      titles: ['Protection plan claim denied', 'Warranty claim going nowhere', 'Claim rejected for no reason'],
+      short: [
+        'bought the protection plan with my {product}, it broke after {weeks} months and my claim got denied. what was I paying for?',
+        'warranty claim open for {weeks} weeks, adjuster hasn\'t replied once',
+        'claim denied because I "can\'t prove" it wasn\'t dropped. it was sitting on the counter',
+      ],
+      bodies: [
+        'I bought the 2-year protection plan with my {product}. It stopped working after {weeks} months and my claim was denied as "accidental damage" without anyone looking at it.',
+        'My warranty claim for a {product} has been open since {date}. I sent photos, receipts and the serial number and have heard nothing back.',
+      ],
+      details: [
+        'The plan cost ${fee} on top of the product price.',
+        'The claim form kept timing out, I had to submit it three times.',
+        'The adjuster asked for the same documents twice.',
+        'Nobody explained what exactly is excluded from coverage.',
+      ],
+      asks: [
+        'Please review the claim properly and repair or replace the unit.',
+        'Either honour the plan or refund what I paid for it.',
+      ],
+    },
+    praise: {
+      titles: ['Great service, thank you', 'Fast delivery and lovely product', 'Support went above and beyond', 'Very happy customer'],
+      short: [
+        'shoutout to the {company} driver who brought my {product} up three flights of stairs in the rain. legend',
+        'ordered on {weekday}, arrived the next morning, {product} works perfectly. very happy',
+        'had an issue with my order and support sorted it in 5 minutes on chat. that\'s how it should be done',
+        'refund for my return landed in 2 days. didn\'t expect that. thank you {company}',
+        'honestly the {product} is the best thing I\'ve bought this year. quality is great for the price',
+        'I was ready to be annoyed but {agent} from support was lovely and fixed everything. thank you!',
+      ],
+      bodies: [
+        'I ordered a {product} on {date} and it arrived a day earlier than promised, well packed and exactly as described.',
+        'I had a problem with order {order} and {agent} from customer service called me back within the hour and sent a replacement the same day.',
+        'The return process was painless: printed the label, dropped it off, refund of ${amount} was back on my card within three days.',
+        'Been using my {product} daily for {weeks} weeks now and it still works like new.',
+      ],
+      details: [
+        'The driver even sent a photo of where he left the package.',
+        'Checkout was quick and the promo code worked first time.',
+        'It is rare to get this kind of service these days.',
+        'Will definitely order again.',
+        'Five stars from me.',
+      ],
+      asks: ['Thank you, keep it up!', 'Please pass my thanks on to the team.', 'Recommended.'],
+    },
+    question: {
+      titles: ['Quick question about my order', 'Question about returns', 'Does anyone know?', 'Delivery question'],
+      short: [
+        'does the {product} come with a UK plug or do I need an adapter?',
+        'how long do refunds usually take to show up on a credit card?',
+        'can I change the delivery address after I\'ve placed the order?',
+        'is there a way to combine two orders so they ship together?',
+        'anyone know if the {product} is back in stock in {city} stores?',
+        'what\'s the return window on sale items? the site says two different things',
+        'if I cancel Hearthly Plus now, do I keep free shipping until the end of the month?',
+      ],
+      bodies: [
+        'I placed order {order} yesterday and realised I entered my old address. Is it possible to change it before it ships?',
+        'I want to return a {product} I bought in the {city} store. Can I return it by post or does it have to go back to the store?',
+        'Does the extended protection plan cover accidental damage on the {product}, or only defects?',
+      ],
+      details: ['Thanks in advance.', 'The FAQ does not really say.', 'I could not find this on the website.'],
+      asks: ['Any help appreciated!', 'Thanks!'],
+    },
+  },
+  openers: {
+    negative: [
+      'I am honestly so frustrated.', 'Long-time customer here, first time complaining.',
+      'Posting this here because nobody is answering my emails.', 'Warning to anyone thinking of ordering from Hearthly.',
+      'Not sure where else to go with this.', 'Update on my earlier post:', 'I have had enough.',
+      'I never write reviews, but this needs to be said.',
+    ],
+    positive: ['Credit where it\'s due.', 'Have to share this.', 'Pleasantly surprised.', 'Quick shoutout.'],
+  },
+  escalation: {
+    regulator: [
+      'If this is not fixed by {weekday} I am filing a complaint with the CFPB.',
+      'I have already reported this to the Better Business Bureau.',
+      'Next step is the attorney general\'s consumer protection office.',
+      'I opened a BBB complaint today, reference {ref}.',
+      'I am filing with the FTC and my state attorney general this afternoon.',
+    ],
+    legal: [
+      'I have spoken to a lawyer and I am prepared to take this to small claims court.',
+      'My attorney will be in touch.',
+      'I will sue if I have to, I have kept every receipt.',
+      'Small claims court is cheap and I have the paperwork.',
+    ],
+    media: [
+      'I have sent this whole thread to a reporter at our local news station.',
+      'Going to keep posting this until it goes viral.',
+      'A journalist I know is very interested in how Hearthly treats customers.',
+    ],
+    churn: [
+      'Cancel my account, I am done.',
+      'Never again. I am switching to a competitor.',
+      'I will take my business elsewhere after six years as a customer.',
+      'Please cancel my subscription effective immediately.',
+      'This is the last time I order from you.',
+    ],
+  },
+  mentions: ['@HearthlyHelp', '@Hearthly', '@HearthlyCares'],
+  hashtags: ['#customerservice', '#fail', '#Hearthly', '#neveragain', '#badservice'],
+  pii: [
+    'You can reach me at {email} or {phone}.',
+    'My email on the account is {email}.',
+    'Call me back on {phone}, any time after 5.',
+    'Please reply to {email}, the address on file is old.',
+  ],
+  repost: ['RT @{handle}: {text}', 'Same here. RT @{handle}: {text}', 'This. 👇 RT @{handle}: {text}'],
+  greetings: ['Hi,', 'Hello,', 'To whom it may concern,', 'Hi there,', 'Dear Hearthly team,'],
+  signoffs: ['Thanks,', 'Regards,', 'Waiting for your reply,', 'Sincerely,'],
+  regulatorHeaders: [
+    'Company: {company} Inc. Issue: {title}. Amount in dispute: ${amount}.',
+    'Complaint against {company} Inc. ({title}). Disputed amount: ${amount}.',
+    'Issue: {title}. I attempted to resolve this with the company first without success.',
+  ],
+  survey: {
+    low: {
+      delivery: [
+        'Arrived {days} days late.', 'Driver left it in the rain.', 'Box was crushed.', 'Never got a delivery window.',
+        'Tracking was useless.', 'Still waiting for part of the order.',
+      ],
+      checkout: [
+        'Promo code didn\'t work.', 'Payment failed twice.', 'App crashed at checkout.', 'Too many steps to pay.',
+        'Shipping cost only shown at the very end.',
+      ],
+      'support-contact': [
+        'On hold for {minutes} minutes.', 'Agent was rude.', 'Had to explain my issue three times.',
+        'Problem still not solved.', 'Chat bot is useless.',
+      ],
+      returns: [
+        'Refund took {weeks} weeks.', 'Had to pay for the return label.', 'Return portal kept erroring.',
+        'Still no refund.',
+      ],
+    },
+    mid: ['OK.', 'Fine, nothing special.', 'It was alright.', 'Could be faster.', 'Average.'],
+    high: {
+      delivery: ['Fast delivery, thanks!', 'Driver was very friendly.', 'Arrived early and well packed.', 'Great.'],
+      checkout: ['Quick and easy.', 'Smooth checkout.', 'Easy to pay with Apple Pay.'],
+      'support-contact': ['{agent} was super helpful.', 'Solved in one call.', 'Quick and friendly support.'],
+      returns: ['Refund was quick.', 'Easiest return ever.', 'No hassle at all.'],
+    },
+  },
+  slots: {
+    weekdays: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+    couriers: ['ParcelLine', 'QuickDrop', 'Roadrunner Express', 'UrbanPost'],
+    agents: ['Kevin', 'Sarah', 'Mike', 'Priya', 'Jess', 'Tom', 'Angela', 'Luis'],
+  },
+};

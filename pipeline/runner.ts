@@ -1,0 +1,76 @@
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../config/logger.ts';
+import type { Feedback, RawItem } from '../model/index.ts';
+import type { FeedbackIndex, Fingerprint, FingerprintIndex, UpsertResult } from '../store/ports.ts';
+import { finish, toDraft } from './draft.ts';
+import type { Metrics } from './metrics.ts';
+import type { Draft, Stage, StageContext } from './stage.ts';
+
+/** The payload of one ingest job: a batch of validated raw items. */
+export interface IngestJob {
+  items: RawItem[];
+  receivedAt: string;
+}
+export const INGEST_QUEUE = 'ingest';
+
+export interface RunnerDeps {
+  config: Config;
+  stages: Stage[];
+  /** Read side for duplicate detection; the write happens in `processAndStore`. */
+  fingerprints: Pick<FingerprintIndex, 'match'> & Partial<Pick<FingerprintIndex, 'add'>>;
+  index?: FeedbackIndex;
+  metrics?: Metrics;
+  log?: Logger;
+}
+
+/**
+ * Runs the stages over a batch, then makes the only writes: the index upsert, then the
+ * fingerprints. Both are idempotent by id, so a retried job updates in place.
+ */
+export class PipelineRunner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  async process(items: readonly RawItem[], receivedAt: string): Promise<Feedback[]> {
+    return (await this.run(items, receivedAt)).feedback;
+  }
+
+  private async run(items: readonly RawItem[], receivedAt: string): Promise<{ feedback: Feedback[]; prints: Fingerprint[] }> {
+    const { stages, metrics, config, fingerprints } = this.deps;
+    const now = new Date();
+    const ctx: StageContext = { config, fingerprints, now };
+    let batch: Draft[] = items.map((raw) => toDraft(raw, receivedAt));
+    for (const stage of stages) {
+      const end = metrics?.stageSeconds.startTimer({ stage: stage.name });
+      try {
+        const out = await stage.run(batch, ctx);
+        if (out.length !== batch.length) throw new Error(`stage ${stage.name} returned ${out.length} items for ${batch.length}`);
+        batch = out;
+      } catch (err) {
+        metrics?.failed.inc({ stage: stage.name }, batch.length);
+        throw err;
+      } finally {
+        end?.();
+      }
+      metrics?.processed.inc({ stage: stage.name }, batch.length);
+    }
+    const processedAt = now.toISOString();
+    const prints = batch.flatMap((d) =>
+      d.fingerprint ? [{ id: d.id, exact: d.fingerprint.exact, bands: d.fingerprint.bands, publishedAt: d.publishedAt }] : [],
+    );
+    return { feedback: batch.map((d) => finish(d, processedAt)), prints };
+  }
+
+  async processAndStore(job: IngestJob): Promise<UpsertResult> {
+    const { index, fingerprints, metrics } = this.deps;
+    if (!index) throw new Error('PipelineRunner has no index to store into');
+    const { feedback, prints } = await this.run(job.items, job.receivedAt);
+    const end = metrics?.stageSeconds.startTimer({ stage: 'index' });
+    const result = await index.upsert(feedback);
+    await fingerprints.add?.(prints);
+    end?.();
+    metrics?.indexed.inc({ result: 'created' }, result.created);
+    metrics?.indexed.inc({ result: 'updated' }, result.updated);
+    metrics?.processed.inc({ stage: 'index' }, feedback.length);
+    return result;
+  }
+}

@@ -1,0 +1,85 @@
+import { contentHash } from '../../model/index.ts';
+import type { Fingerprint } from '../../store/ports.ts';
+import { nearDuplicateBands } from '../nlp/minhash.ts';
+import type { Draft, Stage, StageContext } from '../stage.ts';
+import { BatchText, setAnalysis } from './common.ts';
+
+export const DEDUPE_VERSION = 'minhash-1';
+
+/**
+ * Below this many characters (title + text) a text is "short": "thanks!", "terrible service",
+ * "where is my refund?". Different people write the same short text independently, so short texts
+ * are never near-duplicates, and exact duplicates only when the same author repeats them.
+ */
+export const SHORT_TEXT_CHARS = 20;
+const SOLO = 'solo:';
+
+/**
+ * The keys an item is remembered and matched by.
+ *  - Survey answers and items without text get a key of their own (`solo:<id>`) and no bands: an
+ *    answer is solicited and counts once, and hiding one as a duplicate would skew NPS and CSAT.
+ *  - Short texts: exact key scoped to the author (source + author id or handle), `solo:` without one.
+ *  - Everything else: the content hash, plus MinHash band keys for near duplicates.
+ */
+export function fingerprintOf(d: Draft, text: string): { exact: string; bands: string[] } {
+  const solo = { exact: SOLO + d.id, bands: [] };
+  if (d.survey || text.trim() === '') return solo;
+  if ((d.title ?? '').length + d.text.length < SHORT_TEXT_CHARS) {
+    const author = d.author?.id ?? d.author?.handle;
+    return author ? { exact: contentHash(`short\u0000${d.source.id}\u0000${author}\u0000${d.contentHash}`), bands: [] } : solo;
+  }
+  return { exact: d.contentHash, bands: nearDuplicateBands(text) };
+}
+
+/**
+ * Marks reposts and copy-paste campaigns: `duplicateOf` is the earliest earlier item with the same
+ * content hash or a shared band key — from earlier batches (the fingerprint index) first, else the
+ * earliest in this batch, resolved to the original when that one is itself a duplicate.
+ * An item is never a duplicate of itself (same id re-processed or twice in a batch).
+ */
+export function dedupeStage(): Stage {
+  return {
+    name: 'dedupe',
+    async run(batch: Draft[], ctx: StageContext): Promise<Draft[]> {
+      const texts = BatchText.of(batch);
+      const prints = batch.map((d, i) => fingerprintOf(d, texts.text(i)));
+      const probes: Fingerprint[] = [];
+      batch.forEach((d, i) => {
+        const fp = prints[i]!;
+        if (!fp.exact.startsWith(SOLO)) probes.push({ id: d.id, exact: fp.exact, bands: fp.bands, publishedAt: d.publishedAt });
+      });
+      const earlier = probes.length ? await ctx.fingerprints.match(probes) : new Map<string, string>();
+
+      // "Earlier" within a batch: by publication time, then position. rank[i] orders the batch that way.
+      const time = batch.map((d) => Date.parse(d.publishedAt));
+      const order = batch.map((_, i) => i).sort((a, b) => time[a]! - time[b]! || a - b);
+      const rank = new Int32Array(batch.length);
+      order.forEach((i, r) => (rank[i] = r));
+
+      const dupOf = new Array<string | null>(batch.length).fill(null);
+      const firstByKey = new Map<string, number>();
+      for (const i of order) {
+        const d = batch[i]!;
+        const fp = prints[i]!;
+        let inBatch = -1;
+        for (let k = -1; k < fp.bands.length; k++) {
+          const key = k < 0 ? fp.exact : fp.bands[k]!;
+          const j = firstByKey.get(key);
+          if (j === undefined) firstByKey.set(key, i);
+          else if (batch[j]!.id !== d.id && (inBatch < 0 || rank[j]! < rank[inBatch]!)) inBatch = j;
+        }
+        const fromIndex = earlier.get(d.id);
+        if (fromIndex !== undefined && fromIndex !== d.id) dupOf[i] = fromIndex;
+        else if (inBatch >= 0) {
+          const root = dupOf[inBatch] ?? batch[inBatch]!.id;
+          dupOf[i] = root === d.id ? null : root;
+        }
+      }
+      batch.forEach((d, i) => {
+        d.fingerprint = prints[i]!;
+        setAnalysis(d, { duplicateOf: dupOf[i]! }, { dedupe: DEDUPE_VERSION });
+      });
+      return batch;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Config } from '../../config/schema.ts';
+import type { Stage } from '../stage.ts';
+import { dedupeStage } from './dedupe.ts';
+import { escalationStage } from './escalation.ts';
+import { configKeywords } from './keywords.ts';
+import { languageStage } from './language.ts';
+import { normalizeStage } from './normalize.ts';
+import { redactStage } from './redact.ts';
+import { sentimentStage } from './sentiment.ts';
+import { topicsStage } from './topics.ts';
+import { touchpointsStage } from './touchpoints.ts';
+
+export { dedupeStage, fingerprintOf, SHORT_TEXT_CHARS } from './dedupe.ts';
+export { escalate, escalationStage, levelFor } from './escalation.ts';
+export { languageStage } from './language.ts';
+export { normalizeStage, normalizeText } from './normalize.ts';
+export { BatchText } from './common.ts';
+export { redactStage } from './redact.ts';
+export { sentimentStage, type SentimentStageOptions } from './sentiment.ts';
+export { configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
+export { keywordScore, keywordTopics, topicsStage, type TopicModel } from './topics.ts';
+export { keywordTouchpoint, surveyTouchpoint, touchpointsStage } from './touchpoints.ts';
+
+/**
+ * The v1 pipeline, in order. Redaction runs before dedupe so copy-paste campaigns that differ only
+ * in an e-mail address or phone number still match; escalation runs last because it reads sentiment.
+ * The config's keyword automaton is compiled here, so the first batch is not the slow one; stages
+ * read the config from each run's context (compiled once per config object).
+ */
+export function defaultStages(config: Config): Stage[] {
+  configKeywords(config);
+  return [
+    normalizeStage(),
+    languageStage(),
+    redactStage(),
+    dedupeStage(),
+    sentimentStage(),
+    topicsStage(),
+    touchpointsStage(),
+    escalationStage(),
+  ];
+}

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { LocalJobQueue } from '../../pipeline/queue/local.ts';
+import { openDb } from '../../store/sqlite/db.ts';
+import { tempDir, waitFor } from '../helpers/tmp.ts';
+import { jobQueueContract } from './job-queue.contract.ts';
+
+jobQueueContract('embedded jobs table', async () => {
+  const t = tempDir();
+  const db = openDb(join(t.dir, 'q.db'));
+  return { queue: new LocalJobQueue(db, { pollMs: 10 }), cleanup: async () => { db.close(); t.cleanup(); } };
+});
+
+describe('LocalJobQueue durability', () => {
+  test('keeps waiting jobs across a restart of the process', async () => {
+    const t = tempDir();
+    const file = join(t.dir, 'q.db');
+    const db1 = openDb(file);
+    await new LocalJobQueue(db1).addBulk('ingest', [{ a: 1 }, { a: 2 }]);
+    db1.close();
+
+    const db2 = openDb(file);
+    const q2 = new LocalJobQueue(db2, { pollMs: 10 });
+    const seen: number[] = [];
+    const w = q2.work<{ a: number }>('ingest', async (j) => { seen.push(j.data.a); });
+    await waitFor(() => seen.length === 2);
+    await w.close();
+    db2.close();
+    t.cleanup();
+    expect(seen.sort()).toEqual([1, 2]);
+  });
+
+  test('delivers again a job whose worker died while holding it', async () => {
+    const t = tempDir();
+    const file = join(t.dir, 'q.db');
+    const db1 = openDb(file);
+    const q1 = new LocalJobQueue(db1, { pollMs: 10 });
+    await q1.add('ingest', { a: 1 });
+    let hold!: () => void;
+    let started = false;
+    q1.work('ingest', () => { started = true; return new Promise<void>((r) => { hold = r; }); });
+    await waitFor(() => started);
+    // The first worker never finishes: as after a crash, its owner is gone when the file is reopened.
+    const db2 = openDb(file);
+    const q2 = new LocalJobQueue(db2, { pollMs: 10 });
+    const attempts: number[] = [];
+    const w2 = q2.work('ingest', async (j) => { attempts.push(j.attempt); });
+    await waitFor(() => attempts.length === 1);
+    await w2.close();
+    expect(attempts).toEqual([2]);
+    hold();
+    await q1.close();
+    db1.close();
+    db2.close();
+    t.cleanup();
+  });
+});
