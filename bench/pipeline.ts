@@ -2,7 +2,7 @@
  * bench:pipeline — end-to-end embedded throughput (HTTP ingest → every stage → indexed) and
  * search latency on a large index, with peak RSS.
  *
- *   npm run bench:pipeline -- [--items 100000] [--search-items 1000000] [--queries 60]
+ *   npm run bench:pipeline -- [--items 100000] [--search-items 1000000] [--queries 60] [--threads 1]
  */
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { createApp } from '../api/app.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../config/logger.ts';
 import { openRuntime, startWorker, VERSION } from '../cli/runtime.ts';
+import { startWorkerThreads } from '../cli/threads.ts';
 import { demoItems } from '../crawlers/demo/generator.ts';
 import { feedbackId, type Feedback } from '../model/index.ts';
 import { arg, peakRssMb, quantile, report } from './report.ts';
@@ -24,7 +25,9 @@ const REQUEST_SIZE = 5_000;
 const dir = mkdtempSync(join(tmpdir(), 'allears-bench-'));
 const config = loadConfig({ env: {}, overrides: { deployment: { dataDir: dir, port: 0, logLevel: 'silent' }, sources: [] } });
 const rt = await openRuntime(config, createLogger('silent'));
-const worker = startWorker(rt);
+// As `allears start` runs it: the pipeline in worker threads beside the API thread.
+const THREADS = arg('threads', config.worker.threads);
+const worker = THREADS > 0 ? await startWorkerThreads(config, THREADS, rt.metrics, rt.log) : startWorker(rt);
 const server = createApp({ ...rt, version: VERSION }).listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -110,6 +113,7 @@ rmSync(dir, { recursive: true, force: true });
 
 report('pipeline', [
   ['items end to end', ITEMS],
+  ['pipeline worker threads', THREADS],
   ['avg text length (chars)', avgChars],
   ['Chinese share', `${(zhShare * 100).toFixed(0)}%`],
   ['accepted by API (items/s)', Math.round(ITEMS / ((tAccepted - t0) / 1000))],

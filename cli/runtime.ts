@@ -75,9 +75,10 @@ async function openBackends(config: Config): Promise<Backends> {
   ]);
 }
 
-export async function openRuntime(config: Config, log: Logger = createLogger(config.deployment.logLevel)): Promise<Runtime> {
+/** `inThread`: this runtime lives in a pipeline worker thread; the main thread reports process-wide metrics. */
+export async function openRuntime(config: Config, log: Logger = createLogger(config.deployment.logLevel), opts: { inThread?: boolean } = {}): Promise<Runtime> {
   const b = await openBackends(config);
-  const metrics = new Metrics(b.queue);
+  const metrics = opts.inThread ? new Metrics({ processMetrics: false }) : new Metrics({ queue: b.queue });
   const ingestor = new Ingestor(b.queue, config, metrics);
   const runner = new PipelineRunner({ config, stages: defaultStages(config), fingerprints: b.fingerprints, index: b.index, metrics, log });
   return { config, log, ...b, metrics, ingestor, runner };

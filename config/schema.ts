@@ -121,6 +121,11 @@ export const WorkerConfig = z.object({
   /** Items per job: the ingest API splits larger requests. */
   batchSize: z.number().int().min(1).max(10_000).default(500),
   concurrency: z.number().int().min(1).max(64).default(1),
+  /**
+   * Worker threads running the pipeline beside the API thread, so analysis uses a second core and
+   * searches stay fast while it works. 0 runs the pipeline in the main thread.
+   */
+  threads: z.number().int().min(0).max(16).default(1),
   maxAttempts: z.number().int().min(1).max(100).default(5),
   backoff: Duration.default(1000),
 });

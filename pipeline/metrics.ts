@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { JobQueue } from './queue/port.ts';
 
 /** Everything /metrics shows. One registry per runtime, so tests never share counters. */
@@ -27,8 +27,16 @@ export class Metrics {
     name: 'allears_http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['method', 'route', 'status'], registers: [this.registry],
   });
 
-  constructor(queue?: JobQueue) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'allears_' });
+  /** Metrics of other threads of this process (pipeline worker threads), merged into `render`. */
+  private readonly others: Array<() => Promise<MetricsJson>> = [];
+
+  /**
+   * `queue`: report its depth. `processMetrics`: Node's own (memory, event loop, GC); only one
+   * registry per process should, or merged figures would count the process twice.
+   */
+  constructor(opts: { queue?: JobQueue; processMetrics?: boolean } = {}) {
+    const { queue, processMetrics = true } = opts;
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'allears_' });
     if (queue) {
       new Gauge({
         name: 'allears_queue_depth', help: 'Jobs in the queue by state.', labelNames: ['queue', 'state'], registers: [this.registry],
@@ -40,4 +48,25 @@ export class Metrics {
       });
     }
   }
+
+  addSource(fetch: () => Promise<MetricsJson>): void {
+    this.others.push(fetch);
+  }
+
+  async json(): Promise<MetricsJson> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  /** Prometheus text of this registry plus every added source, counters summed. */
+  async render(): Promise<string> {
+    if (!this.others.length) return this.registry.metrics();
+    const all = await Promise.all([this.json(), ...this.others.map((f) => f().catch(() => [] as MetricsJson))]);
+    return AggregatorRegistry.aggregate(all).metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
 }
+
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];

@@ -12,7 +12,7 @@ export function systemRouter({ metrics, queue, health, version }: ApiDeps): Rout
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version, checks });
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.contentType).send(await metrics.render());
   });
   router.get('/api/queue', async (req, res) => {
     const limit = int(req.query.limit, 'limit') ?? 20;

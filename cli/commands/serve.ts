@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.ts';
 import type { Scheduler } from '../../crawlers/scheduler.ts';
 import type { WorkerHandle } from '../../pipeline/queue/port.ts';
 import { openRuntime, startApi, startScheduler, startWorker } from '../runtime.ts';
+import { startWorkerThreads } from '../threads.ts';
 
 type Role = 'api' | 'worker' | 'scheduler';
 
@@ -25,7 +26,10 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
   let server: Server | undefined;
   let worker: WorkerHandle | undefined;
   let scheduler: Scheduler | undefined;
-  if (roles.includes('worker')) worker = startWorker(rt);
+  if (roles.includes('worker')) {
+    const n = config.worker.threads;
+    worker = n > 0 ? await startWorkerThreads(config, n, rt.metrics, rt.log) : startWorker(rt);
+  }
   if (roles.includes('api')) server = await startApi(rt);
   if (roles.includes('scheduler')) scheduler = startScheduler(rt);
   const { host, port, dataDir, store, queue } = config.deployment;

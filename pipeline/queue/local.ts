@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { threadId } from 'node:worker_threads';
 import type { Db } from '../../store/sqlite/db.ts';
 import { AllearsError } from '../../model/index.ts';
 import type {
@@ -59,7 +60,7 @@ export class LocalJobQueue implements JobQueue {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly defaults: { maxAttempts: number; backoffMs: number };
-  private readonly owner = `${process.pid}:${Date.now().toString(36)}`;
+  private readonly owner = `${process.pid}:${threadId}:${Date.now().toString(36)}`;
   private readonly wake = new EventEmitter();
   private readonly workers = new Set<WorkerHandle>();
   /** Queues this process added to or works on: reported even when empty, so gauges read 0, not nothing. */
@@ -113,12 +114,14 @@ export class LocalJobQueue implements JobQueue {
     this.reclaimOrphans();
   }
 
-  /** Jobs held by a process that no longer runs on this machine go back to waiting at once. */
+  /**
+   * Jobs held by a process that no longer runs on this machine go back to waiting at once. Owners
+   * in this same process are sibling worker threads, alive by definition; their lease covers them.
+   */
   private reclaimOrphans(): void {
     for (const { owner } of this.stmts.owners.all() as { owner: string }[]) {
       const pid = Number(owner.split(':')[0]);
-      if (pid === process.pid && owner !== this.owner) this.stmts.release.run(owner);
-      else if (pid !== process.pid && !processAlive(pid)) this.stmts.release.run(owner);
+      if (pid !== process.pid && !processAlive(pid)) this.stmts.release.run(owner);
     }
   }
 

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { LocalJobQueue } from '../../pipeline/queue/local.ts';
 import { openDb } from '../../store/sqlite/db.ts';
+import { ROOT } from '../helpers/server.ts';
 import { tempDir, waitFor } from '../helpers/tmp.ts';
 import { jobQueueContract } from './job-queue.contract.ts';
 
@@ -30,17 +32,18 @@ describe('LocalJobQueue durability', () => {
     expect(seen.sort()).toEqual([1, 2]);
   });
 
-  test('delivers again a job whose worker died while holding it', async () => {
+  test('delivers again a job whose worker process was killed while holding it', async () => {
     const t = tempDir();
     const file = join(t.dir, 'q.db');
     const db1 = openDb(file);
-    const q1 = new LocalJobQueue(db1, { pollMs: 10 });
-    await q1.add('ingest', { a: 1 });
-    let hold!: () => void;
-    let started = false;
-    q1.work('ingest', () => { started = true; return new Promise<void>((r) => { hold = r; }); });
-    await waitFor(() => started);
-    // The first worker never finishes: as after a crash, its owner is gone when the file is reopened.
+    await new LocalJobQueue(db1).add('ingest', { a: 1 });
+    db1.close();
+    // A separate process takes the job and is killed with SIGKILL before it finishes.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/claim-and-hang.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('claimed')) resolve(); }));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
     const db2 = openDb(file);
     const q2 = new LocalJobQueue(db2, { pollMs: 10 });
     const attempts: number[] = [];
@@ -48,9 +51,6 @@ describe('LocalJobQueue durability', () => {
     await waitFor(() => attempts.length === 1);
     await w2.close();
     expect(attempts).toEqual([2]);
-    hold();
-    await q1.close();
-    db1.close();
     db2.close();
     t.cleanup();
   });

@@ -1,0 +1,53 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../config/logger.ts';
+import type { Config } from '../config/schema.ts';
+import type { Metrics, MetricsJson } from '../pipeline/metrics.ts';
+import type { FromThread, ToThread } from './worker-thread.ts';
+
+export interface WorkerThreads {
+  close(): Promise<void>;
+}
+
+/**
+ * Run the pipeline worker in `n` threads. Each has its own SQLite connection; what they index
+ * reaches the API thread's doc values through the index's change sequence. Their metrics are
+ * merged into the main thread's /metrics.
+ */
+export async function startWorkerThreads(config: Config, n: number, metrics: Metrics, log: Logger): Promise<WorkerThreads> {
+  const threads = await Promise.all(Array.from({ length: n }, () => spawnThread(config, log)));
+  let nextId = 0;
+  for (const t of threads) {
+    metrics.addSource(() => new Promise<MetricsJson>((resolve) => {
+      const id = nextId++;
+      const timer = setTimeout(() => { t.off('message', on); resolve([]); }, 2000);
+      const on = (m: FromThread) => {
+        if (m.type === 'metrics' && m.id === id) {
+          clearTimeout(timer);
+          t.off('message', on);
+          resolve(m.data as MetricsJson);
+        }
+      };
+      t.on('message', on);
+      t.postMessage({ type: 'metrics', id } satisfies ToThread);
+    }));
+  }
+  return {
+    close: async () => {
+      await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
+        t.once('exit', () => resolve());
+        t.postMessage({ type: 'stop' } satisfies ToThread);
+      })));
+    },
+  };
+}
+
+function spawnThread(config: Config, log: Logger): Promise<Worker> {
+  const t = new Worker(new URL('./worker-thread.js', import.meta.url), { workerData: { config } });
+  return new Promise((resolve, reject) => {
+    t.once('error', reject);
+    t.on('message', (m: FromThread) => { if (m.type === 'ready') resolve(t); });
+    t.once('exit', (code) => {
+      if (code !== 0) log.fatal({ code }, 'pipeline worker thread exited');
+    });
+  });
+}
