@@ -52,8 +52,9 @@ async function openBackends(config: Config): Promise<Backends> {
   if (store === 'sqlite' && queue === 'local') {
     const db = openDb(join(resolve(dataDir), 'allears.db'));
     const jobs = new LocalJobQueue(db, { defaultMaxAttempts: config.worker.maxAttempts, defaultBackoffMs: config.worker.backoff });
+    const index = new SqliteFeedbackIndex(db);
     return {
-      index: new SqliteFeedbackIndex(db),
+      index,
       fingerprints: new SqliteFingerprintIndex(db),
       queue: jobs,
       health: async () => {
@@ -66,6 +67,8 @@ async function openBackends(config: Config): Promise<Backends> {
       },
       close: async () => {
         await jobs.close();
+        // The index saves its doc values first, so the next start skips most of the rebuild.
+        await index.close();
         db.close();
       },
     };

@@ -56,7 +56,11 @@ export interface Fingerprint {
  * deleting fingerprints (they age with the feedback they belong to).
  */
 export interface FingerprintIndex {
-  /** For each probe, the id of the earliest other item with the same exact hash, or sharing a band key. */
+  /**
+   * For each probe, the id of the earliest other item with the same exact hash or sharing a band
+   * key, provided it comes before the probe in (publishedAt, id) order; an item is never a
+   * duplicate of a later one, nor of itself.
+   */
   match(probes: readonly Fingerprint[]): Promise<Map<string, string>>;
   add(fingerprints: readonly Fingerprint[]): Promise<void>;
 }

@@ -33,7 +33,11 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
   if (roles.includes('api')) server = await startApi(rt);
   if (roles.includes('scheduler')) scheduler = startScheduler(rt);
   const { host, port, dataDir, store, queue } = config.deployment;
-  rt.log.info({ roles, store, queue, dataDir, url: server ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined }, 'allears started');
+  const url = server ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined;
+  rt.log.info({ roles, store, queue, dataDir, url }, 'allears started');
+  if (process.stderr.isTTY && url) {
+    process.stderr.write(`\nallears is running on ${url} (${store} + ${queue} queue, data in ${dataDir}). Ctrl-C stops it.\n\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -10,11 +10,6 @@ export function isCjk(c: number): boolean {
   return c >= 0x2e80 && (c <= 0x9fff || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef));
 }
 
-export function hasHan(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (isHan(text.charCodeAt(i))) return true;
-  return false;
-}
-
 /** Letters and digits that make up a Latin-script word (ASCII plus Latin-1/Extended-A/B letters). */
 export function isLatinWordChar(c: number): boolean {
   if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);

@@ -1,6 +1,6 @@
 import type { Channel, Complaint, Lang, Sentiment } from '../../model/index.ts';
-import type { EnToken } from './en-tokenizer.ts';
-import { KeywordMatcher } from './keyword-matcher.ts';
+import type { EnTokens } from './en-tokenizer.ts';
+import { KeywordMatcher, type KeywordGroup } from './keyword-matcher.ts';
 import type { ScoreBand } from './survey.ts';
 
 export interface ComplaintInput {
@@ -11,7 +11,15 @@ export interface ComplaintInput {
   /** Band of a survey answer's score, when there is one. */
   surveyBand: ScoreBand | null;
   /** The English tokens of `text`, when the caller already has them. */
-  tokens?: readonly EnToken[];
+  tokens?: EnTokens;
+  /** Distinct COMPLAINT_CUES keywords per group, when the caller already matched them (the stages do, with the config's keywords). */
+  cues?: CueCounts;
+}
+
+export interface CueCounts {
+  problem: number;
+  demand: number;
+  formal: number;
 }
 
 /** What the sentiment stage needs from a complaint model; a trained classifier replaces the rules. */
@@ -20,8 +28,11 @@ export interface ComplaintModel {
   predict(input: ComplaintInput): Complaint;
 }
 
-/** Cue words: something went wrong, the customer wants something done, or they are complaining formally. */
-const CUES = [
+/**
+ * Cue words: something went wrong, the customer wants something done, or they are complaining
+ * formally. In CueCounts order (problem, demand, formal): callers matching them read groups by position.
+ */
+export const COMPLAINT_CUES: readonly KeywordGroup[] = [
   {
     id: 'problem',
     keywords: {
@@ -56,9 +67,15 @@ const CUES = [
       zh: ['投诉', '举报', '12315', '消协', '维权', '曝光', '律师', '起诉'],
     },
   },
-] as const;
+];
 
-let cues: KeywordMatcher | null = null;
+let matcher: KeywordMatcher | null = null;
+
+function matchCues(text: string, tokens: EnTokens | undefined): CueCounts {
+  matcher ??= new KeywordMatcher(COMPLAINT_CUES);
+  const [problem = 0, demand = 0, formal = 0] = matcher.countDistinct(matcher.match(text, tokens));
+  return { problem, demand, formal };
+}
 
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
@@ -71,9 +88,8 @@ function sigmoid(z: number): number {
  */
 export const ruleComplaint: ComplaintModel = {
   version: 'rules-1',
-  predict({ text, sentiment, channel, surveyBand, tokens }: ComplaintInput): Complaint {
-    cues ??= new KeywordMatcher(CUES.map((c) => ({ id: c.id, keywords: c.keywords })));
-    const [problem = 0, demand = 0, formal = 0] = cues.countDistinct(cues.match(text, tokens));
+  predict({ text, sentiment, channel, surveyBand, tokens, cues }: ComplaintInput): Complaint {
+    const { problem, demand, formal } = cues ?? matchCues(text, tokens);
     const complaintChannel = channel === 'complaint' || channel === 'regulator';
     const lowScore = surveyBand === 'low' || surveyBand === 'critical';
     const z =

@@ -1,6 +1,6 @@
 import { AhoCorasick } from './aho-corasick.ts';
 import { isCjk } from './chars.ts';
-import { tokenizeEn, type EnToken } from './en-tokenizer.ts';
+import { tokenizeEn, type EnTokens } from './en-tokenizer.ts';
 
 /** A named list of keywords in English and Chinese, as in the taxonomy and escalation config. */
 export interface KeywordGroup {
@@ -38,6 +38,9 @@ export class KeywordMatcher {
   private readonly wordOut: Entry[][] = [[]];
   private readonly ac: AhoCorasick | null;
   private readonly acEntries: Entry[] = [];
+  // Scratch for match() and countDistinct(), reset after each use (calls are synchronous).
+  private readonly reach: Int32Array;
+  private readonly seen: Uint8Array;
 
   constructor(groups: readonly KeywordGroup[]) {
     this.groups = groups.map((g) => g.id);
@@ -59,10 +62,12 @@ export class KeywordMatcher {
     });
     this.keywords = keywords;
     this.ac = cjkPatterns.length ? new AhoCorasick(cjkPatterns) : null;
+    this.reach = new Int32Array(groups.length).fill(-1);
+    this.seen = new Uint8Array(keywords.length);
   }
 
   private addWords(key: string, entry: Entry): void {
-    const stems = tokenizeEn(key).map((t) => t.stem);
+    const stems = tokenizeEn(key).lex.map((l) => l.stem);
     if (!stems.length) return;
     let s = 0;
     for (const stem of stems) {
@@ -79,55 +84,58 @@ export class KeywordMatcher {
   }
 
   /** Every keyword occurrence in `text`; pass `tokens` (tokenizeEn of the same text) when already at hand. */
-  match(text: string, tokens?: readonly EnToken[]): KeywordHit[] {
+  match(text: string, tokens?: EnTokens): KeywordHit[] {
     const hits: KeywordHit[] = [];
     const toks = tokens ?? tokenizeEn(text);
     const root = this.wordNext[0]!;
     for (let i = 0; i < toks.length; i++) {
-      let s = root.get(toks[i]!.stem);
+      let s = root.get(toks.stem(i));
       for (let j = i; s !== undefined; ) {
-        for (const e of this.wordOut[s]!) hits.push({ group: e.group, keyword: e.keyword, start: toks[i]!.start, end: toks[j]!.end });
+        for (const e of this.wordOut[s]!) hits.push({ group: e.group, keyword: e.keyword, start: toks.start(i), end: toks.end(j) });
         if (++j >= toks.length) break;
-        s = this.wordNext[s]!.get(toks[j]!.stem);
+        s = this.wordNext[s]!.get(toks.stem(j));
       }
     }
     this.ac?.scan(text, (p, start, end) => {
       const e = this.acEntries[p]!;
       hits.push({ group: e.group, keyword: e.keyword, start, end });
     });
-    return hits.length > 1 ? dropContained(hits) : hits;
+    return hits.length > 1 ? this.dropContained(hits) : hits;
   }
 
   /** Distinct keywords hit per group, indexed like `groups`. */
   countDistinct(hits: readonly KeywordHit[]): number[] {
     const counts = new Array<number>(this.groups.length).fill(0);
-    for (let i = 0; i < hits.length; i++) {
-      const k = hits[i]!.keyword;
-      let seen = false;
-      for (let j = 0; j < i && !seen; j++) seen = hits[j]!.keyword === k;
-      if (!seen) counts[hits[i]!.group]!++;
+    const seen = this.seen;
+    for (const h of hits) {
+      if (seen[h.keyword]) continue;
+      seen[h.keyword] = 1;
+      counts[h.group]!++;
     }
+    for (const h of hits) seen[h.keyword] = 0;
     return counts;
+  }
+
+  /** Remove hits lying inside a longer hit of the same group, in O(h log h) for texts with many hits. */
+  private dropContained(hits: KeywordHit[]): KeywordHit[] {
+    // Sorted by start, then longest first: any hit containing h comes before it, so h is contained
+    // exactly when an earlier hit of its group reaches at least as far. Word hits usually arrive sorted.
+    let sorted = true;
+    for (let i = 1; i < hits.length && sorted; i++) sorted = byStartThenLongest(hits[i - 1]!, hits[i]!) <= 0;
+    if (!sorted) hits.sort(byStartThenLongest);
+    const reach = this.reach;
+    let w = 0;
+    for (const h of hits) {
+      if (reach[h.group]! >= h.end) continue;
+      reach[h.group] = h.end;
+      hits[w++] = h;
+    }
+    hits.length = w;
+    for (const h of hits) reach[h.group] = -1;
+    return hits;
   }
 }
 
-/** Remove hits lying inside a longer hit of the same group. */
-function dropContained(hits: KeywordHit[]): KeywordHit[] {
-  // Most texts have no overlapping hits at all; find that out in one sorted pass.
-  hits.sort((a, b) => a.start - b.start || b.end - a.end);
-  let overlap = false;
-  for (let i = 1; i < hits.length && !overlap; i++) overlap = hits[i]!.start < hits[i - 1]!.end;
-  if (!overlap) return hits;
-  let w = 0;
-  outer: for (let i = 0; i < hits.length; i++) {
-    const h = hits[i]!;
-    // Sorted by start, then longest first: a hit containing h comes before it.
-    for (let j = 0; j < i; j++) {
-      const o = hits[j]!;
-      if (o.group === h.group && o.end >= h.end && o.end - o.start > h.end - h.start) continue outer;
-    }
-    hits[w++] = h;
-  }
-  hits.length = w;
-  return hits;
+function byStartThenLongest(a: KeywordHit, b: KeywordHit): number {
+  return a.start - b.start || b.end - a.end;
 }

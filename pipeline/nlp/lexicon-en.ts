@@ -1,3 +1,5 @@
+import { stemEn } from './stem.ts';
+
 /**
  * English sentiment lexicon for customer-service language, weights −3 … +3. Entries may be
  * phrases ("never arrived", "on hold"); single words also match their inflections by stem
@@ -50,3 +52,36 @@ export const INTENSIFIERS_EN: Readonly<Record<string, number>> = {
   especially: 1.3, seriously: 1.4, insanely: 1.8, ridiculously: 1.6, beyond: 1.3,
   slightly: 0.5, somewhat: 0.6, bit: 0.6, little: 0.6, kinda: 0.6, fairly: 0.8, rather: 0.9, mildly: 0.5,
 };
+
+/** What the lexicons say about one word type; worked out once per word (see `Lexeme`). */
+export interface EnWordFeatures {
+  /** Sentiment weight of the word or, failing that, of its stem; 0 for none. */
+  sentiment: number;
+  /** Intensifier multiplier, 1 for none. */
+  boost: number;
+  /** Some lexicon phrase starts with this word's stem. */
+  phraseStart: boolean;
+}
+
+const BY_WORD = new Map<string, number>();
+const BY_STEM = new Map<string, number>();
+const PHRASE_STARTS = new Set<string>();
+for (const [entry, weight] of Object.entries(SENTIMENT_EN)) {
+  const words = entry.split(/[\s-]+/);
+  if (words.length > 1) {
+    PHRASE_STARTS.add(stemEn(words[0]!));
+    continue;
+  }
+  BY_WORD.set(entry, weight);
+  const stem = stemEn(entry);
+  // Zero entries exist to block stem collisions, so they win them.
+  if (!BY_STEM.has(stem) || weight === 0) BY_STEM.set(stem, weight);
+}
+
+export function enWordFeatures(word: string, stem: string): EnWordFeatures {
+  return {
+    sentiment: BY_WORD.get(word) ?? BY_STEM.get(stem) ?? 0,
+    boost: INTENSIFIERS_EN[word] ?? 1,
+    phraseStart: PHRASE_STARTS.has(stem),
+  };
+}

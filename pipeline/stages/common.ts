@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.ts';
 import type { Analysis } from '../../model/index.ts';
-import { tokenizeEn, type EnToken } from '../nlp/en-tokenizer.ts';
+import { tokenizeEn, type EnTokens } from '../nlp/en-tokenizer.ts';
 import type { Draft } from '../stage.ts';
 
 /**
@@ -31,7 +31,7 @@ interface Entry {
   text: string;
   comment: string | undefined;
   joined: string;
-  tokens: EnToken[] | null;
+  tokens: EnTokens | null;
   /** One derived value and what it was derived with (the config's keyword hits). */
   memoKey: object | null;
   memoValue: unknown;
@@ -80,7 +80,7 @@ export class BatchText {
   }
 
   /** tokenizeEn(text(i)). */
-  tokens(i: number): EnToken[] {
+  tokens(i: number): EnTokens {
     const e = this.entry(i);
     e.tokens ??= tokenizeEn(e.joined);
     return e.tokens;

@@ -32,6 +32,49 @@ export function fingerprintOf(d: Draft, text: string): { exact: string; bands: s
 }
 
 /**
+ * First item (by batch position) per key within one batch: open addressing over a hash of the key,
+ * checked against the key itself. A Map of ~20 fresh strings per item cost several µs per item.
+ */
+class FirstByKey {
+  private readonly mask: number;
+  private readonly slotItem: Int32Array;
+  private readonly slotKey: string[];
+
+  constructor(keys: number) {
+    let size = 64;
+    while (size < keys * 2) size *= 2;
+    this.mask = size - 1;
+    this.slotItem = new Int32Array(size).fill(-1);
+    this.slotKey = new Array<string>(size);
+  }
+
+  /** The item already holding `key`, or -1 after recording `item` as its holder. */
+  claim(key: string, item: number): number {
+    let h = 0x811c9dc5;
+    for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 0x01000193);
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const holder = this.slotItem[i]!;
+      if (holder < 0) {
+        this.slotItem[i] = item;
+        this.slotKey[i] = key;
+        return -1;
+      }
+      if (this.slotKey[i] === key) return holder;
+    }
+  }
+}
+
+/** Positions sorted by publication time, then position; already-ordered batches skip the sort. */
+function chronological(batch: readonly Draft[]): number[] {
+  const time = batch.map((d) => Date.parse(d.publishedAt));
+  const order = batch.map((_, i) => i);
+  for (let i = 1; i < time.length; i++) {
+    if (time[i]! < time[i - 1]!) return order.sort((a, b) => time[a]! - time[b]! || a - b);
+  }
+  return order;
+}
+
+/**
  * Marks reposts and copy-paste campaigns: `duplicateOf` is the earliest earlier item with the same
  * content hash or a shared band key — from earlier batches (the fingerprint index) first, else the
  * earliest in this batch, resolved to the original when that one is itself a duplicate.
@@ -51,22 +94,19 @@ export function dedupeStage(): Stage {
       const earlier = probes.length ? await ctx.fingerprints.match(probes) : new Map<string, string>();
 
       // "Earlier" within a batch: by publication time, then position. rank[i] orders the batch that way.
-      const time = batch.map((d) => Date.parse(d.publishedAt));
-      const order = batch.map((_, i) => i).sort((a, b) => time[a]! - time[b]! || a - b);
+      const order = chronological(batch);
       const rank = new Int32Array(batch.length);
       order.forEach((i, r) => (rank[i] = r));
 
       const dupOf = new Array<string | null>(batch.length).fill(null);
-      const firstByKey = new Map<string, number>();
+      const firstByKey = new FirstByKey(prints.reduce((n, fp) => n + 1 + fp.bands.length, 0));
       for (const i of order) {
         const d = batch[i]!;
         const fp = prints[i]!;
         let inBatch = -1;
         for (let k = -1; k < fp.bands.length; k++) {
-          const key = k < 0 ? fp.exact : fp.bands[k]!;
-          const j = firstByKey.get(key);
-          if (j === undefined) firstByKey.set(key, i);
-          else if (batch[j]!.id !== d.id && (inBatch < 0 || rank[j]! < rank[inBatch]!)) inBatch = j;
+          const j = firstByKey.claim(k < 0 ? fp.exact : fp.bands[k]!, i);
+          if (j >= 0 && batch[j]!.id !== d.id && (inBatch < 0 || rank[j]! < rank[inBatch]!)) inBatch = j;
         }
         const fromIndex = earlier.get(d.id);
         if (fromIndex !== undefined && fromIndex !== d.id) dupOf[i] = fromIndex;

@@ -29,9 +29,9 @@ function quotes(text: string, spans: Array<[number, number]>): string {
 function keywordSignals(texts: BatchText, i: number, config: Config, out: EscalationSignal[]): void {
   const d = texts.draft(i);
   const text = texts.text(i);
-  const { signalBase } = configKeywords(config);
+  const { signalBase, cueBase } = configKeywords(config);
   const spans = KEYWORD_SIGNALS.map((): Array<[number, number]> => []);
-  for (const h of configHits(texts, i, config)) if (h.group >= signalBase) spans[h.group - signalBase]!.push([h.start, h.end]);
+  for (const h of configHits(texts, i, config)) if (h.group >= signalBase && h.group < cueBase) spans[h.group - signalBase]!.push([h.start, h.end]);
   KEYWORD_SIGNALS.forEach((id, g) => {
     const evidence: string[] = [];
     if (spans[g]!.length) evidence.push(quotes(text, spans[g]!));

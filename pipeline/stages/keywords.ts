@@ -1,21 +1,24 @@
 import type { Config } from '../../config/schema.ts';
 import type { TouchpointRef } from '../../model/index.ts';
+import { COMPLAINT_CUES, type CueCounts } from '../nlp/complaint.ts';
 import { KeywordMatcher, type KeywordHit } from '../nlp/keyword-matcher.ts';
 import { perConfig, type BatchText } from './common.ts';
 
 export const KEYWORD_SIGNALS = ['regulator', 'legal', 'media', 'churn'] as const;
 
 /**
- * Every keyword list in the config — topics, touchpoints, escalation signals — in one matcher, so
- * a text is scanned once for the three stages that read it. Groups are laid out in that order.
+ * Every keyword list the stages use — the config's topics, touchpoints and escalation signals, and
+ * the complaint cues — in one matcher, so a text is scanned once for the four stages that read it.
+ * Groups are laid out in that order.
  */
 export interface ConfigKeywords {
   matcher: KeywordMatcher;
   topicIds: string[];
   touchpoints: TouchpointRef[];
-  /** First group index of the touchpoints and of the escalation signals. */
+  /** First group index of the touchpoints, of the escalation signals and of the complaint cues. */
   touchpointBase: number;
   signalBase: number;
+  cueBase: number;
 }
 
 export const configKeywords = perConfig((config: Config): ConfigKeywords => {
@@ -25,6 +28,7 @@ export const configKeywords = perConfig((config: Config): ConfigKeywords => {
     ...topics.map((t) => ({ id: `topic:${t.id}`, keywords: t.keywords })),
     ...touchpoints.map(({ ref, t }) => ({ id: `touchpoint:${ref.touchpoint}`, keywords: t.keywords })),
     ...KEYWORD_SIGNALS.map((id) => ({ id: `signal:${id}`, keywords: config.escalation.signals[id].keywords })),
+    ...COMPLAINT_CUES.map((c) => ({ id: `cue:${c.id}`, keywords: c.keywords })),
   ]);
   return {
     matcher,
@@ -32,10 +36,18 @@ export const configKeywords = perConfig((config: Config): ConfigKeywords => {
     touchpoints: touchpoints.map((x) => x.ref),
     touchpointBase: topics.length,
     signalBase: topics.length + touchpoints.length,
+    cueBase: topics.length + touchpoints.length + KEYWORD_SIGNALS.length,
   };
 });
 
 /** The config's keyword hits in item i's analysis text, computed once per batch, text and config. */
 export function configHits(texts: BatchText, i: number, config: Config): KeywordHit[] {
   return texts.memo(i, config, () => configKeywords(config).matcher.match(texts.text(i), texts.tokens(i)));
+}
+
+/** Distinct complaint-cue keywords in item i, from the shared matcher. */
+export function complaintCues(texts: BatchText, i: number, config: Config): CueCounts {
+  const { matcher, cueBase } = configKeywords(config);
+  const counts = matcher.countDistinct(configHits(texts, i, config));
+  return { problem: counts[cueBase]!, demand: counts[cueBase + 1]!, formal: counts[cueBase + 2]! };
 }

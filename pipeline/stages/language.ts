@@ -11,7 +11,7 @@ export function languageStage(): Stage {
     run(batch) {
       const texts = BatchText.of(batch);
       batch.forEach((d, i) => {
-        d.lang = detectLanguage(texts.text(i), () => texts.tokens(i));
+        d.lang = detectLanguage(texts.text(i), () => texts.tokens(i).lex);
         d.analysis.models.language = LANGUAGE_VERSION;
       });
       return batch;

@@ -9,10 +9,13 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200d\u2
 /** Runs of whitespace and single non-space whitespace; a lone space is left alone, so clean text is not copied. */
 const SPACE = /\s{2,}|[^\S ]/g;
 
+/** Printable ASCII is already in NFKC and has no invisible characters. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 /** HTML → text, Unicode NFKC (full-width ＡＢＣ１２３ → ABC123), invisible characters removed, whitespace collapsed. */
 export function normalizeText(s: string): string {
   let t = s.includes('<') || s.includes('&') ? htmlToText(s) : s;
-  t = t.normalize('NFKC').replace(INVISIBLE, '');
+  if (!PLAIN_ASCII.test(t)) t = t.normalize('NFKC').replace(INVISIBLE, '');
   return t.replace(SPACE, ' ').trim();
 }
 

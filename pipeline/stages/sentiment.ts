@@ -5,6 +5,7 @@ import { labelFor, lexiconSentiment, type SentimentModel } from '../nlp/sentimen
 import { surveyBand, surveySentimentScore, type ScoreBand } from '../nlp/survey.ts';
 import type { Stage } from '../stage.ts';
 import { BatchText, setAnalysis } from './common.ts';
+import { complaintCues } from './keywords.ts';
 
 export interface SentimentStageOptions {
   model?: SentimentModel;
@@ -44,7 +45,8 @@ export function sentimentStage(opts: SentimentStageOptions = {}): Stage {
         let sentiment = model.score(text, lang, tokens);
         let band: ScoreBand | null = null;
         if (d.survey) ({ sentiment, band } = withSurvey(sentiment, d.survey, ctx.config));
-        const complaint = complaintModel.predict({ text, lang, sentiment, channel: d.channel, surveyBand: band, tokens });
+        const cues = complaintCues(texts, i, ctx.config);
+        const complaint = complaintModel.predict({ text, lang, sentiment, channel: d.channel, surveyBand: band, tokens, cues });
         setAnalysis(d, { sentiment, complaint }, versions);
       });
       return batch;

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.ts';
 import type { Lang, TopicHit } from '../../model/index.ts';
-import type { EnToken } from '../nlp/en-tokenizer.ts';
+import type { EnTokens } from '../nlp/en-tokenizer.ts';
 import type { Stage } from '../stage.ts';
 import { BatchText, setAnalysis } from './common.ts';
 import { configHits, configKeywords } from './keywords.ts';
@@ -11,7 +11,7 @@ export const TOPICS_VERSION = 'keywords-1';
 export interface TopicModel {
   readonly version: string;
   /** `tokens`: tokenizeEn(text), when the caller already has them. */
-  predict(text: string, lang: Lang, tokens?: readonly EnToken[]): TopicHit[];
+  predict(text: string, lang: Lang, tokens?: EnTokens): TopicHit[];
 }
 
 /** 1 keyword → 0.5, 2 → 0.75, 3 → 0.875: more distinct evidence, more certainty, never 1. */

@@ -11,7 +11,13 @@ export function countCodes(col: Column, c: Candidates): Int32Array {
     const codes = col.codes;
     for (let i = 0; i < n; i++) counts[codes[rowids[i]!]!]!++;
   } else {
-    for (let i = 0; i < n; i++) col.forEachCode(rowids[i]!, (code) => { counts[code]!++; });
+    const { slots, overflow } = col;
+    const last = slots[slots.length - 1]!;
+    for (let i = 0; i < n; i++) {
+      const r = rowids[i]!;
+      for (const slot of slots) counts[slot[r]!]!++;
+      if (last[r] !== 0) for (const code of overflow.get(r) ?? []) counts[code]!++;
+    }
   }
   counts[0] = 0;
   return counts;

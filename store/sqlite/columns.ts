@@ -15,6 +15,13 @@ export class Dictionary {
     return this.values.length;
   }
 
+  /** A dictionary holding `values` (values[0] is the unused slot), e.g. from a snapshot. */
+  static of(values: readonly string[]): Dictionary {
+    const d = new Dictionary();
+    for (let code = 1; code < values.length; code++) d.intern(values[code]!);
+    return d;
+  }
+
   codeOf(value: string): number | undefined {
     return this.codes.get(value);
   }
@@ -49,11 +56,10 @@ function arrayFor(maxCode: number, length: number): CodeArray {
 /** One value per document; the array widens from 8 to 16 to 32 bits as the dictionary grows. */
 export class CodeColumn {
   readonly kind = 'single';
-  readonly dict = new Dictionary();
   codes: CodeArray;
 
-  constructor(capacity: number) {
-    this.codes = new Uint8Array(capacity);
+  constructor(capacity: number, readonly dict = new Dictionary(), codes?: CodeArray) {
+    this.codes = codes ?? new Uint8Array(capacity);
   }
 
   grow(capacity: number): void {
@@ -85,12 +91,15 @@ function widthLimit(a: CodeArray): number {
 export class MultiCodeColumn {
   static readonly SLOTS = 3;
   readonly kind = 'multi';
-  readonly dict = new Dictionary();
   slots: CodeArray[];
-  readonly overflow = new Map<number, number[]>();
 
-  constructor(capacity: number) {
-    this.slots = Array.from({ length: MultiCodeColumn.SLOTS }, () => new Uint8Array(capacity));
+  constructor(
+    capacity: number,
+    readonly dict = new Dictionary(),
+    slots?: CodeArray[],
+    readonly overflow = new Map<number, number[]>(),
+  ) {
+    this.slots = slots ?? Array.from({ length: MultiCodeColumn.SLOTS }, () => new Uint8Array(capacity));
   }
 
   grow(capacity: number): void {

@@ -1,4 +1,5 @@
 import type { Feedback, Labels } from '../../model/index.ts';
+import { cyrb53 } from './hash.ts';
 
 /** The narrow `feedback` columns a document is filtered and faceted by (machine values; labels apart). */
 export const FIELD_COLUMNS = [
@@ -24,11 +25,16 @@ export function storedFields(f: Feedback, publishedMs: number): StoredFields {
 }
 
 /** Columns read back to rebuild doc values, in DocValueRow order. */
-export const DOC_VALUE_SELECT = ['rid', 'seq', ...FIELD_COLUMNS, 'labels'].join(', ');
+export const DOC_VALUE_SELECT = ['rid', 'seq', 'id_hash', 'text_len', ...FIELD_COLUMNS, 'labels'].join(', ');
 
-export type DocValueRow = [rid: number, seq: number, ...fields: StoredFields, labels: string | null];
+export type DocValueRow = [
+  rid: number, seq: number, idHash: number, textLen: number, ...fields: StoredFields, labels: string | null,
+];
 
-/** The parts of a document kept outside the JSON body, so writes by people survive re-indexing. */
+/**
+ * The stored JSON body: everything but what people write (labels, case link) and the version,
+ * which live in columns of their own so that re-indexing an item keeps them.
+ */
 export type DocBody = Omit<Feedback, 'labels' | 'caseId' | 'version'>;
 
 export function splitDoc(f: Feedback): DocBody {
@@ -46,19 +52,27 @@ export function joinDoc(body: string, labels: string | null, caseId: string | nu
 
 /**
  * Fingerprint of the indexed text (title and text, never originalText), so re-indexing unchanged
- * text skips segmentation. A 53-bit non-cryptographic hash (cyrb53): several times cheaper than
- * sha1 for short strings, and a collision only means one stale full-text entry.
+ * text skips segmentation. Non-cryptographic: a collision only means one stale full-text entry.
  */
 export function textHash(f: Feedback): string {
-  const s = `${f.title ?? ''}\u0000${f.text}`;
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2_654_435_761);
-    h2 = Math.imul(h2 ^ ch, 1_597_334_677);
+  return cyrb53(`${f.title ?? ''}\u0000${f.text}`).toString(36);
+}
+
+/**
+ * Number of words in segmented text, about as FTS5 counts its tokens; relevance divides by it. A
+ * char-code loop (a Unicode regex cost ~4 µs per item): ASCII letters and digits, and anything
+ * non-ASCII except spaces and CJK punctuation, make words.
+ */
+export function wordCount(segmented: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < segmented.length; i++) {
+    const c = segmented.charCodeAt(i);
+    const word = c < 0x80
+      ? (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
+      : c !== 0xa0 && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) && !(c >= 0xff00 && c <= 0xff0f);
+    if (word && !inWord) n++;
+    inWord = word;
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2_246_822_507) ^ Math.imul(h2 ^ (h2 >>> 13), 3_266_489_909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2_246_822_507) ^ Math.imul(h1 ^ (h1 >>> 13), 3_266_489_909);
-  return (4_294_967_296 * (2_097_151 & h2) + (h1 >>> 0)).toString(36);
+  return n;
 }

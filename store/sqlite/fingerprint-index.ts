@@ -66,7 +66,10 @@ export class SqliteFingerprintIndex implements FingerprintIndex {
         // Never the item itself: re-processing an item must not make it a duplicate of itself.
         let best = byExact.get(p.exact, p.id);
         for (const band of new Set(p.bands)) best = earlier(best, byBand.get(band, p.id));
-        if (best) found.set(p.id, best.id);
+        // Only an earlier item can be the original: otherwise re-processing an original after its
+        // copies were indexed would make it a copy of its own copy.
+        const self = { id: p.id, published_ms: Date.parse(p.publishedAt) };
+        if (best && earlier(best, self) === best) found.set(p.id, best.id);
       }
     })();
     return found;

@@ -57,15 +57,17 @@ export interface HistogramOptions {
 export function histogram(dv: DocValues, c: Candidates, opts: HistogramOptions): HistogramBucket[] {
   const { interval } = opts;
   const ms = dv.publishedMs;
-  const ords = new Int32Array(c.n);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < c.n; i++) {
-    const o = ordinal(ms[c.rowids[i]!]!, interval);
-    ords[i] = o;
-    if (o < lo) lo = o;
-    if (o > hi) hi = o;
+  const { rowids, n } = c;
+  // Ordinals rise with time, so the extreme dates give the bucket range; nothing is stored per document.
+  let minMs = Infinity;
+  let maxMs = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = ms[rowids[i]!]!;
+    if (t < minMs) minMs = t;
+    if (t > maxMs) maxMs = t;
   }
+  let lo = n > 0 ? ordinal(minMs, interval) : Infinity;
+  let hi = n > 0 ? ordinal(maxMs, interval) : -Infinity;
   if (opts.from !== undefined && Number.isFinite(opts.from)) lo = Math.min(lo, ordinal(opts.from, interval));
   if (opts.to !== undefined && Number.isFinite(opts.to)) hi = Math.max(hi, ordinal(opts.to - 1, interval));
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
@@ -76,7 +78,7 @@ export function histogram(dv: DocValues, c: Candidates, opts: HistogramOptions):
     ]);
   }
   const counts = new Int32Array(nb);
-  for (let i = 0; i < c.n; i++) counts[ords[i]! - lo]!++;
+  for (let i = 0; i < n; i++) counts[ordinal(ms[rowids[i]!]!, interval) - lo]!++;
 
   let splitNames: string[] = [];
   let splitCounts: Int32Array | undefined;
@@ -89,9 +91,10 @@ export function histogram(dv: DocValues, c: Candidates, opts: HistogramOptions):
     splitNames = top.map((code) => column.dict.values[code]!);
     const width = top.length + 1;
     const sc = new Int32Array(nb * width);
-    for (let i = 0; i < c.n; i++) {
-      const base = (ords[i]! - lo) * width;
-      codesOf(column, c.rowids[i]!, (code) => { sc[base + slot[code]!]!++; });
+    for (let i = 0; i < n; i++) {
+      const r = rowids[i]!;
+      const base = (ordinal(ms[r]!, interval) - lo) * width;
+      codesOf(column, r, (code) => { sc[base + slot[code]!]!++; });
     }
     splitCounts = sc;
   }

@@ -3,9 +3,9 @@ import type { DocValues } from './doc-values.ts';
 import type { Candidates } from './selection.ts';
 
 /**
- * Keyset pagination. A cursor names the last document of the page by its sort key, so the next
- * page starts strictly after it: no skips or repeats while nothing is written, and no deep OFFSET.
- * Time order: publishedAt desc, then rowid desc. Relevance: bm25 asc (lower is better), then rowid desc.
+ * Keyset pagination. A cursor names the last document of a page by its sort key, so the next page
+ * starts strictly after it: no skips or repeats while nothing is written, and no deep OFFSET.
+ * Time order: publishedAt desc, then rowid desc. Relevance: score asc (lower is better), then rowid desc.
  */
 export type CursorKey = { sort: 'time'; ms: number; rowid: number } | { sort: 'relevance'; score: number; rowid: number };
 
@@ -33,67 +33,73 @@ export function decodeCursor(cursor: string, sort: 'time' | 'relevance'): Cursor
 export interface Page {
   /** Candidate positions of the page, best first. */
   positions: number[];
-  /** Candidates after the cursor, including the page. */
+  /** Candidates after the cursor, the page included. */
   remaining: number;
 }
 
 /**
- * The `limit` best candidates after the cursor, with a bounded binary heap whose root is the worst
- * kept: O(n log limit), whatever order the rowids arrive in.
+ * The `limit` best candidates after the cursor. Both orders become "larger key first, then larger
+ * rowid" (key = publishedAt, or −score), so one loop serves both; a bounded heap whose root is the
+ * worst kept makes it O(n log limit) whatever order the candidates arrive in.
  */
-export function topPage(dv: DocValues, c: Candidates, sort: 'time' | 'relevance', limit: number, after?: CursorKey): Page {
+export function topPage(dv: DocValues, c: Candidates, limit: number, after?: CursorKey): Page {
+  const { rowids, n, scores } = c;
   const ms = dv.publishedMs;
-  const { rowids } = c;
-  const scores = c.scores;
-  // better(i, j): candidate i sorts before candidate j.
-  const better = sort === 'relevance' && scores
-    ? (i: number, j: number) => scores[i]! < scores[j]! || (scores[i] === scores[j] && rowids[i]! > rowids[j]!)
-    : (i: number, j: number) => ms[rowids[i]!]! > ms[rowids[j]!]! || (ms[rowids[i]!] === ms[rowids[j]!] && rowids[i]! > rowids[j]!);
-  const isAfter = !after
-    ? () => true
-    : after.sort === 'relevance' && scores
-      ? (i: number) => scores[i]! > after.score || (scores[i] === after.score && rowids[i]! < after.rowid)
-      : after.sort === 'time'
-        ? (i: number) => ms[rowids[i]!]! < after.ms || (ms[rowids[i]!] === after.ms && rowids[i]! < after.rowid)
-        : () => true;
+  const keyOf = scores ? (i: number) => -scores[i]! : (i: number) => ms[rowids[i]!]!;
+  const afterKey = after === undefined ? Infinity : after.sort === 'time' ? after.ms : -after.score;
+  const afterRowid = after === undefined ? Infinity : after.rowid;
 
-  const heap: number[] = [];
+  const heap = new Int32Array(limit);
+  const heapKey = new Float64Array(limit);
+  let size = 0;
   let remaining = 0;
-  const siftDown = (k: number): void => {
-    for (;;) {
-      const l = 2 * k + 1;
-      const r = l + 1;
-      let worst = k;
-      if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
-      if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
-      if (worst === k) return;
-      [heap[k], heap[worst]] = [heap[worst]!, heap[k]!];
-      k = worst;
-    }
+  // worse(a, b): the candidate in heap slot a sorts after the one in slot b.
+  const worse = (a: number, b: number): boolean =>
+    heapKey[a]! < heapKey[b]! || (heapKey[a] === heapKey[b] && rowids[heap[a]!]! < rowids[heap[b]!]!);
+  const swap = (a: number, b: number): void => {
+    const i = heap[a]!;
+    heap[a] = heap[b]!;
+    heap[b] = i;
+    const k = heapKey[a]!;
+    heapKey[a] = heapKey[b]!;
+    heapKey[b] = k;
   };
-  for (let i = 0; i < c.n; i++) {
-    if (!isAfter(i)) continue;
+  for (let i = 0; i < n; i++) {
+    const k = keyOf(i);
+    const r = rowids[i]!;
+    if (!(k < afterKey || (k === afterKey && r < afterRowid))) continue;
     remaining++;
-    if (heap.length < limit) {
-      heap.push(i);
-      for (let k = heap.length - 1; k > 0;) {
-        const parent = (k - 1) >> 1;
-        if (!better(heap[parent]!, heap[k]!)) break;
-        [heap[k], heap[parent]] = [heap[parent]!, heap[k]!];
-        k = parent;
+    if (size < limit) {
+      let at = size++;
+      heap[at] = i;
+      heapKey[at] = k;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!worse(at, parent)) break;
+        swap(at, parent);
+        at = parent;
       }
-    } else if (better(i, heap[0]!)) {
+    } else if (heapKey[0]! < k || (heapKey[0] === k && rowids[heap[0]!]! < r)) {
       heap[0] = i;
-      siftDown(0);
+      heapKey[0] = k;
+      for (let at = 0; ;) {
+        const l = 2 * at + 1;
+        let w = at;
+        if (l < size && worse(l, w)) w = l;
+        if (l + 1 < size && worse(l + 1, w)) w = l + 1;
+        if (w === at) break;
+        swap(w, at);
+        at = w;
+      }
     }
   }
-  heap.sort((i, j) => (better(i, j) ? -1 : better(j, i) ? 1 : 0));
-  return { positions: heap, remaining };
+  const order = Array.from({ length: size }, (_, slot) => slot).sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+  return { positions: order.map((slot) => heap[slot]!), remaining };
 }
 
-export function cursorFor(dv: DocValues, c: Candidates, sort: 'time' | 'relevance', position: number): string {
+export function cursorFor(dv: DocValues, c: Candidates, position: number): string {
   const rowid = c.rowids[position]!;
-  return sort === 'relevance' && c.scores
+  return c.scores
     ? encodeCursor({ sort: 'relevance', score: c.scores[position]!, rowid })
     : encodeCursor({ sort: 'time', ms: dv.publishedMs[rowid]!, rowid });
 }

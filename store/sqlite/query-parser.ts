@@ -175,13 +175,38 @@ export function toFts(node: QueryNode): string {
   }
 }
 
+export interface CompiledQuery {
+  /** The FTS5 MATCH expression. */
+  expr: string;
+  /** MATCH expressions of the terms a document can match (excluded ones aside), for relevance. */
+  leaves: string[];
+  /** True when a match need not contain every leaf (there is an OR), so leaves tell documents apart. */
+  anyOf: boolean;
+  /** True when the query is only alternatives of terms, so its matches are the union of the leaves'. */
+  unionOfLeaves: boolean;
+}
+
+function positiveLeaves(node: QueryNode, out: string[]): string[] {
+  if (node.kind === 'term') out.push(toFts(node));
+  else if (node.kind === 'or') for (const n of node.items) positiveLeaves(n, out);
+  else for (const n of node.include) positiveLeaves(n, out);
+  return out;
+}
+
+function hasOr(node: QueryNode): boolean {
+  if (node.kind === 'term') return false;
+  if (node.kind === 'or') return true;
+  return node.include.some(hasOr);
+}
+
 /**
- * The FTS5 MATCH expression for a user query, or null when the query is blank.
+ * Compile a user query, or return null when it is blank.
  * Throws QuerySyntaxError naming the position of the problem.
  */
-export function compileQuery(q: string | undefined): string | null {
+export function compileQuery(q: string | undefined): CompiledQuery | null {
   if (q === undefined || q.trim() === '') return null;
   const node = parseQuery(q);
   if (!node) fail('the query has no words to search for');
-  return toFts(node);
+  const unionOfLeaves = node.kind === 'or' && node.items.every((n) => n.kind === 'term');
+  return { expr: toFts(node), leaves: [...new Set(positiveLeaves(node, []))], anyOf: hasOr(node), unionOfLeaves };
 }

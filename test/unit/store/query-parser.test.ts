@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { QuerySyntaxError } from '../../../model/index.ts';
-import { compileQuery } from '../../../store/sqlite/query-parser.ts';
+import { compileQuery as compile } from '../../../store/sqlite/query-parser.ts';
+
+const compileQuery = (q: string | undefined) => compile(q)?.expr ?? null;
 
 function errorOf(q: string): QuerySyntaxError {
   try {
@@ -59,7 +61,7 @@ describe('compileQuery (user query → FTS5 MATCH expression)', () => {
     ['-only', 'the part starting at position 0 only excludes; add a word to search for'],
     ['OR a', 'OR at position 0 needs a term on each side'],
     ['a OR', 'OR at position 2 needs a term on each side'],
-    ['a OR OR b', 'OR at position 5 needs a term on each side'],
+    ['a OR OR b', 'OR at position 2 needs a term on each side'],
     ['AND b', 'AND at position 0 needs a term on each side'],
     ['a NOT', 'exclusion at position 2 needs a term after it'],
     ['*', 'the query has no words to search for'],
@@ -68,6 +70,14 @@ describe('compileQuery (user query → FTS5 MATCH expression)', () => {
     const err = errorOf(q);
     expect(err.details).toEqual([{ path: 'q', message }]);
     expect(err.status).toBe(400);
+  });
+
+  test('should list the terms a match may contain, for relevance', () => {
+    expect(compile('(refund OR 理赔速度) -late')).toEqual({
+      expr: '((("refund") OR ("理赔 速度"))) NOT (("late"))', leaves: ['"refund"', '"理赔 速度"'], anyOf: true, unionOfLeaves: false,
+    });
+    expect(compile('refund OR 退款')?.unionOfLeaves).toBe(true);
+    expect(compile('refund late')?.anyOf).toBe(false);
   });
 
   test('should reject more than 64 terms', () => {

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ValidationError } from '../../../model/index.ts';
+import { ValidationError, type Feedback } from '../../../model/index.ts';
 import { openDb, type Db } from '../../../store/sqlite/db.ts';
 import { SqliteFeedbackIndex } from '../../../store/sqlite/feedback-index.ts';
+import { ensureSchema, INDEX_SCHEMA_V1 } from '../../../store/sqlite/schema.ts';
 import { makeFeedback } from '../../contract/fixtures.ts';
 
 describe('SqliteFeedbackIndex', () => {
@@ -82,6 +83,8 @@ describe('SqliteFeedbackIndex', () => {
       { path: 'items[1].publishedAt', message: 'must be an ISO 8601 date-time', index: 1 },
     ]);
     expect(await index.count()).toBe(0);
+    const noAnalysis = { ...makeFeedback(), analysis: undefined } as unknown as Feedback;
+    await expect(index.upsert([noAnalysis])).rejects.toMatchObject({ details: [{ path: 'items[0].analysis' }] });
   });
 
   test('should keep memory and database in step when a patch is refused', async () => {
@@ -91,6 +94,28 @@ describe('SqliteFeedbackIndex', () => {
     await expect(index.patch(f.id, { labels: { sentiment: 'positive' } }, { ifVersion: 9 })).rejects.toThrow();
     expect(await index.count({ filters: { sentiment: ['positive'] } })).toBe(0);
     expect(await new SqliteFeedbackIndex(open()).count({ filters: { sentiment: ['positive'] } })).toBe(0);
+  });
+
+  test('should rank large match sets without FTS5 bm25: more and rarer terms first, then shorter texts', async () => {
+    const index = new SqliteFeedbackIndex(open(), { exactRelevanceLimit: 0 });
+    const both = makeFeedback({ text: 'refund courier late' });
+    const rare = makeFeedback({ text: 'courier never came' });
+    const short = makeFeedback({ text: 'refund now' });
+    const long = makeFeedback({ text: 'I asked again and again for my refund but nobody from the shop answered' });
+    const filler = Array.from({ length: 6 }, (_, i) => makeFeedback({ text: `refund number ${i} of many` }));
+    await index.upsert([long, short, rare, both, ...filler]);
+    const ranked = (await index.search({ q: 'refund OR courier', sort: 'relevance', limit: 3 })).items.map((f) => f.id);
+    expect(ranked).toEqual([both.id, rare.id, short.id]);
+    const pages: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await index.search({ q: 'refund OR courier', sort: 'relevance', limit: 4, cursor });
+      pages.push(...r.items.map((f) => f.id));
+      cursor = r.nextCursor ?? undefined;
+    } while (cursor);
+    expect(pages).toHaveLength(10);
+    expect(new Set(pages).size).toBe(10);
+    expect(pages[pages.length - 1]).toBe(long.id);
   });
 
   test('should find sub-words of long Chinese words', async () => {
@@ -106,8 +131,25 @@ describe('SqliteFeedbackIndex', () => {
     db.prepare("INSERT INTO jobs (name) VALUES ('x')").run();
     new SqliteFeedbackIndex(db);
     new SqliteFeedbackIndex(db); // opening twice is harmless
-    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(1);
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(2);
     expect(db.prepare('SELECT count(*) FROM jobs').pluck().get()).toBe(1);
+  });
+
+  test('should migrate a version 1 database, keeping its documents, corrections and full text', async () => {
+    const db = open();
+    ensureSchema(db, 'index', [INDEX_SCHEMA_V1]);
+    const f = makeFeedback({ text: 'refund please', channel: 'social' });
+    db.prepare(`INSERT INTO feedback (rid, id, seq, version, published_ms, channel, source, initiator, lang, sentiment, complaint,
+      topics, escalation, duplicate, labels, case_id, text_hash) VALUES (1, ?, 1, 3, ?, 'social', 'forum-main', 'customer', 'en',
+      'negative', 1, '[]', 'low', 0, '{"sentiment":"positive"}', 'case-9', 'old')`).run(f.id, Date.parse(f.publishedAt));
+    db.prepare('INSERT INTO feedback_doc (rid, doc) VALUES (1, ?)').run(JSON.stringify(f));
+    db.prepare("INSERT INTO feedback_fts (rowid, title, body, sub) VALUES (1, '', 'refund please', '')").run();
+
+    const index = new SqliteFeedbackIndex(db);
+    expect(await index.get(f.id)).toMatchObject({ id: f.id, version: 3, caseId: 'case-9', labels: { sentiment: 'positive' } });
+    expect(await index.count({ q: 'refund', filters: { sentiment: ['positive'], channel: ['social'] } })).toBe(1);
+    expect(await index.upsert([f])).toEqual({ created: 0, updated: 1 });
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(2);
   });
 
   test('should refuse a database written by a newer version', () => {
@@ -135,5 +177,59 @@ describe('SqliteFeedbackIndex', () => {
     const index = new SqliteFeedbackIndex(open());
     await index.upsert([makeFeedback({ publishedAt: '2000-01-01T00:00:00Z' }), makeFeedback({ publishedAt: '2025-01-01T00:00:00Z' })]);
     await expect(index.histogram({ interval: 'hour' })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('SqliteFeedbackIndex snapshots of its in-memory columns', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'allears-sqlite-snapshot-'));
+    file = join(dir, 'allears.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const facetsOf = async (index: SqliteFeedbackIndex) =>
+    (await index.search({ facets: ['channel', 'topic', 'dim.store', 'sentiment'], limit: 500 })).facets;
+
+  test('should reopen from a snapshot plus the rows written after it, as a full rebuild would', async () => {
+    const db = openDb(file);
+    const index = new SqliteFeedbackIndex(db, { snapshotMinDocs: 0 });
+    const items = Array.from({ length: 30 }, (_, i) => makeFeedback({
+      channel: i % 2 ? 'social' : 'review', dimensions: { store: `s${i % 3}` },
+      analysis: { topics: ['a', 'b', 'c', 'd', 'e'].slice(0, i % 6).map((id) => ({ id, score: 0.5 })) },
+    }));
+    await index.upsert(items);
+    await index.close(); // saves the snapshot
+    expect(db.prepare('SELECT seq FROM feedback_snapshot').pluck().get()).toBe(30);
+    // Written after the snapshot by another connection: caught up from `seq`.
+    const other = openDb(file);
+    const late = makeFeedback({ channel: 'news', text: 'written later', dimensions: { store: 'new' } });
+    await new SqliteFeedbackIndex(other, { snapshotMinDocs: Infinity }).upsert([late]);
+    await new SqliteFeedbackIndex(other, { snapshotMinDocs: Infinity }).patch(items[0]!.id, { labels: { sentiment: 'positive' } });
+    other.close();
+    db.close();
+
+    const fromSnapshot = new SqliteFeedbackIndex(openDb(file), { snapshotMinDocs: 0 });
+    const db2 = openDb(file);
+    db2.prepare('DELETE FROM feedback_snapshot').run();
+    const rebuilt = new SqliteFeedbackIndex(db2, { snapshotMinDocs: Infinity });
+    expect(await facetsOf(fromSnapshot)).toEqual(await facetsOf(rebuilt));
+    expect(await fromSnapshot.count()).toBe(31);
+    expect((await fromSnapshot.get(late.id))?.text).toBe('written later');
+    expect(await fromSnapshot.count({ filters: { sentiment: ['positive'] } })).toBe(1);
+    // Ids restored from the snapshot still resolve, so re-upserting creates nothing.
+    expect(await fromSnapshot.upsert(items)).toEqual({ created: 0, updated: 30 });
+    db2.close();
+  });
+
+  test('should ignore a damaged snapshot and rebuild', async () => {
+    const db = openDb(file);
+    const index = new SqliteFeedbackIndex(db, { snapshotMinDocs: 0 });
+    await index.upsert([makeFeedback(), makeFeedback()]);
+    await index.close();
+    db.prepare("UPDATE feedback_snapshot SET data = x'00'").run();
+    expect(await new SqliteFeedbackIndex(db).count()).toBe(2);
+    db.close();
   });
 });

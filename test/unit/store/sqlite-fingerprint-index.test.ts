@@ -55,8 +55,15 @@ describe('SqliteFingerprintIndex', () => {
     const self = fp('self', 'h', ['b1'], '2025-03-01T00:00:00Z');
     await index.add([self]);
     expect(await index.match([self])).toEqual(new Map());
-    await index.add([fp('later', 'h', [], '2025-03-02T00:00:00Z')]);
-    expect(await index.match([self])).toEqual(new Map([['self', 'later']]));
+    await index.add([fp('earlier', 'h', [], '2025-02-28T00:00:00Z')]);
+    expect(await index.match([self])).toEqual(new Map([['self', 'earlier']]));
+  });
+
+  test('should never make an original a duplicate of a later copy', async () => {
+    const original = fp('original', 'h', ['b1'], '2025-03-01T00:00:00Z');
+    await index.add([original, fp('copy', 'h', ['b1'], '2025-03-02T00:00:00Z')]);
+    expect(await index.match([original])).toEqual(new Map());
+    expect(await index.match([fp('copy', 'h', ['b1'], '2025-03-02T00:00:00Z')])).toEqual(new Map([['copy', 'original']]));
   });
 
   test('should be idempotent and forget the old bands of an item added again with new ones', async () => {
