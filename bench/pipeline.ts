@@ -88,6 +88,9 @@ let matched = 0;
 for (let i = 0; i < QUERIES + 5; i++) {
   const q = encodeURIComponent(terms[i % terms.length]!);
   const filters = `channel=social,forum,review,complaint&from=2025-03-01`;
+  // A write before each query empties the index's result caches: every figure is a cold query,
+  // as on a dashboard while feedback keeps arriving.
+  await rt.index.patch(seedDocs[i % seedDocs.length]!.id, { labels: { correctedBy: `bench-${i}` } });
   const s0 = performance.now();
   const [search, trend] = await Promise.all([
     fetch(`${base}/api/feedback?q=${q}&${filters}&facets=sentiment,topic,source&limit=20`).then((r) => r.json() as Promise<{ total: number }>),
@@ -98,6 +101,7 @@ for (let i = 0; i < QUERIES + 5; i++) {
   if (i >= 5) { // the first few warm the caches
     latencies.push(ms);
     matched += search.total;
+    await rt.index.patch(seedDocs[(i + 1) % seedDocs.length]!.id, { labels: { correctedBy: `bench-${i}b` } });
     const s1 = performance.now();
     await fetch(`${base}/api/feedback?q=${q}&${filters}&facets=sentiment,topic,source&limit=20`).then((r) => r.json());
     searchOnly.push(performance.now() - s1);
