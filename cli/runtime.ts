@@ -6,6 +6,8 @@ import type { DependencyHealth } from '../api/deps.ts';
 import { createLogger, type Logger } from '../config/logger.ts';
 import type { Config } from '../config/schema.ts';
 import { SOURCE_KINDS } from '../crawlers/registry.ts';
+import type { CheckpointStore } from '../crawlers/checkpoint.ts';
+import { SqliteCheckpointStore } from '../crawlers/checkpoint-sqlite.ts';
 import { Scheduler } from '../crawlers/scheduler.ts';
 import { ConfigError } from '../model/index.ts';
 import { Ingestor } from '../pipeline/ingest.ts';
@@ -28,6 +30,7 @@ export interface Runtime {
   index: FeedbackIndex;
   fingerprints: FingerprintIndex;
   queue: JobQueue;
+  checkpoints: CheckpointStore;
   metrics: Metrics;
   ingestor: Ingestor;
   runner: PipelineRunner;
@@ -39,6 +42,7 @@ interface Backends {
   index: FeedbackIndex;
   fingerprints: FingerprintIndex;
   queue: JobQueue;
+  checkpoints: CheckpointStore;
   health: () => Promise<DependencyHealth[]>;
   close: () => Promise<void>;
 }
@@ -57,6 +61,7 @@ async function openBackends(config: Config): Promise<Backends> {
       index,
       fingerprints: new SqliteFingerprintIndex(db),
       queue: jobs,
+      checkpoints: new SqliteCheckpointStore(db),
       health: async () => {
         try {
           db.prepare('SELECT 1').get();
@@ -98,7 +103,7 @@ export function startWorker(rt: Runtime): WorkerHandle {
 }
 
 export function startScheduler(rt: Runtime): Scheduler {
-  const s = new Scheduler(rt.config.sources, SOURCE_KINDS, rt.ingestor, rt.log);
+  const s = new Scheduler(rt.config.sources, SOURCE_KINDS, rt.ingestor, rt.log, rt.checkpoints);
   s.start();
   return s;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../config/logger.ts';
 import type { SourceConfig } from '../config/schema.ts';
 import type { Ingestor } from '../pipeline/ingest.ts';
+import { runWithCheckpoint, type CheckpointStore } from './checkpoint.ts';
 import type { Source, SourceFactory, SourceHealth } from './source.ts';
 
 interface Entry {
@@ -18,26 +19,33 @@ export class Scheduler {
   private readonly abort = new AbortController();
   private running = new Set<Promise<void>>();
 
+  /** Sources whose connector could not be built (unknown kind, bad options): reported, never run. */
+  private readonly broken: SourceHealth[] = [];
+
   constructor(
     sources: readonly SourceConfig[],
     kinds: Readonly<Record<string, SourceFactory>>,
     private readonly ingestor: Ingestor,
     private readonly log: Logger,
+    private readonly checkpoints: CheckpointStore,
   ) {
     for (const cfg of sources) {
       if (!cfg.enabled) continue;
+      const health: SourceHealth = {
+        id: cfg.id, kind: cfg.kind, schedule: cfg.schedule ?? null, lastRunAt: null, lastSuccessAt: null,
+        lastError: null, lastItems: 0, consecutiveFailures: 0, running: false,
+      };
       const factory = kinds[cfg.kind];
-      if (!factory) {
-        log.warn({ source: cfg.id, kind: cfg.kind }, 'no connector for this source kind; skipped');
-        continue;
+      try {
+        if (!factory) throw new Error(`no connector for source kind "${cfg.kind}" (known: ${Object.keys(kinds).join(', ')})`);
+        this.entries.set(cfg.id, { source: factory(cfg), health });
+      } catch (err) {
+        // One misconfigured source must not stop the others.
+        health.lastError = err instanceof Error ? err.message : String(err);
+        health.consecutiveFailures = 1;
+        this.broken.push(health);
+        log.error({ source: cfg.id, kind: cfg.kind, err: health.lastError }, 'source disabled: its connector could not be set up');
       }
-      this.entries.set(cfg.id, {
-        source: factory(cfg),
-        health: {
-          id: cfg.id, kind: cfg.kind, schedule: cfg.schedule ?? null, lastRunAt: null, lastSuccessAt: null,
-          lastError: null, lastItems: 0, consecutiveFailures: 0, running: false,
-        },
-      });
     }
   }
 
@@ -70,8 +78,10 @@ export class Scheduler {
     h.running = true;
     h.lastRunAt = new Date().toISOString();
     try {
-      const found = await entry.source.run(this.abort.signal);
-      const outcome = await this.ingestor.submit(found, `source:${id}`);
+      // The checkpoint moves only once the items are safely queued.
+      const outcome = await runWithCheckpoint(entry.source, this.checkpoints, this.abort.signal,
+        (found) => this.ingestor.submit(found, `source:${id}`),
+        (warnings) => this.log.warn({ source: id, warnings }, 'source run warnings'));
       if (outcome.rejected) this.log.warn({ source: id, rejected: outcome.rejected, first: outcome.errors[0] }, 'source produced invalid items');
       h.lastSuccessAt = new Date().toISOString();
       h.lastItems = outcome.accepted;
@@ -89,7 +99,7 @@ export class Scheduler {
   }
 
   health(): SourceHealth[] {
-    return [...this.entries.values()].map((e) => ({ ...e.health }));
+    return [...[...this.entries.values()].map((e) => e.health), ...this.broken].map((h) => ({ ...h }));
   }
 
   async stop(): Promise<void> {
