@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { SourceHealth } from '../crawlers/source.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Ingestor } from '../pipeline/ingest.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
@@ -22,4 +23,10 @@ export interface ApiDeps {
   /** Checks each backend; /healthz reports the ones that fail. */
   health: () => Promise<DependencyHealth[]>;
   version: string;
+  /** The scheduler's sources, when this process runs it. */
+  sources?: {
+    health(): SourceHealth[];
+    canRun(id: string): boolean;
+    runNow(id: string): Promise<number>;
+  };
 }

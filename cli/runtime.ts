@@ -108,8 +108,8 @@ export function startScheduler(rt: Runtime): Scheduler {
   return s;
 }
 
-export async function startApi(rt: Runtime): Promise<Server> {
-  const app = createApp({ ...rt, version: VERSION });
+export async function startApi(rt: Runtime, scheduler?: Scheduler): Promise<Server> {
+  const app = createApp({ ...rt, version: VERSION, ...(scheduler ? { sources: scheduler } : {}) });
   const { port, host } = rt.config.deployment;
   return new Promise((resolveServer, reject) => {
     const server = app.listen(port, host, () => resolveServer(server));

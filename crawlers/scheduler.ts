@@ -98,6 +98,11 @@ export class Scheduler {
     }
   }
 
+  /** False for a source whose connector could not be set up, or that is unknown. */
+  canRun(id: string): boolean {
+    return this.entries.has(id);
+  }
+
   health(): SourceHealth[] {
     return [...[...this.entries.values()].map((e) => e.health), ...this.broken].map((h) => ({ ...h }));
   }

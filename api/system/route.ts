@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { NotFoundError } from '../../model/index.ts';
+import { ConflictError, NotFoundError } from '../../model/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import { int } from '../params.ts';
 
 /** Health, metrics and the queue: what an operator looks at. */
-export function systemRouter({ metrics, queue, health, version }: ApiDeps): Router {
+export function systemRouter({ metrics, queue, health, version, sources }: ApiDeps): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const checks = await health();
@@ -23,6 +23,17 @@ export function systemRouter({ metrics, queue, health, version }: ApiDeps): Rout
   router.post('/api/queue/:queue/dead/:id/retry', async (req, res) => {
     if (!(await queue.retryDead(req.params.queue, req.params.id))) throw new NotFoundError(`dead letter ${req.params.id} in ${req.params.queue}`);
     res.status(202).json({ retried: req.params.id });
+  });
+  router.get('/api/sources', (_req, res) => {
+    res.json({ sources: sources?.health() ?? [] });
+  });
+  router.post('/api/sources/:id/run', async (req, res) => {
+    const known = sources?.health().find((h) => h.id === req.params.id);
+    if (!sources || !known) throw new NotFoundError(`source ${req.params.id}`);
+    if (!sources.canRun(known.id)) throw new ConflictError(`source ${known.id} cannot run: ${known.lastError ?? 'not set up'}`);
+    // The run goes on in the background; its outcome shows in GET /api/sources.
+    void sources.runNow(known.id).catch(() => undefined);
+    res.status(202).json({ started: known.id });
   });
   return router;
 }

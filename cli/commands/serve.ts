@@ -30,8 +30,8 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
     const n = config.worker.threads;
     worker = n > 0 ? await startWorkerThreads(config, n, rt.metrics, rt.log) : startWorker(rt);
   }
-  if (roles.includes('api')) server = await startApi(rt);
   if (roles.includes('scheduler')) scheduler = startScheduler(rt);
+  if (roles.includes('api')) server = await startApi(rt, scheduler);
   const { host, port, dataDir, store, queue } = config.deployment;
   const url = server ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined;
   rt.log.info({ roles, store, queue, dataDir, url }, 'allears started');

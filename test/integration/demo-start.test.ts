@@ -15,6 +15,11 @@ describe('allears start (embedded, default config)', () => {
       expect(langs.en).toBeGreaterThan(0);
       expect(langs.zh).toBeGreaterThan(0);
       expect(body.items[0].dimensions.demo).toBe('true');
+      const sources = await getJson(`${p.url}/api/sources`);
+      expect(sources.sources[0]).toMatchObject({ id: 'demo', kind: 'demo', lastError: null, consecutiveFailures: 0 });
+      expect(sources.sources[0].lastSuccessAt).not.toBeNull();
+      expect((await fetch(`${p.url}/api/sources/demo/run`, { method: 'POST' })).status).toBe(202);
+      expect((await fetch(`${p.url}/api/sources/nope/run`, { method: 'POST' })).status).toBe(404);
       const page = await fetch(`${p.url}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<title>allears</title>');
