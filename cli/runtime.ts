@@ -14,7 +14,7 @@ import { Ingestor } from '../pipeline/ingest.ts';
 import { Metrics } from '../pipeline/metrics.ts';
 import { LocalJobQueue } from '../pipeline/queue/local.ts';
 import type { JobQueue, WorkerHandle } from '../pipeline/queue/port.ts';
-import { INGEST_QUEUE, PipelineRunner, type IngestJob } from '../pipeline/runner.ts';
+import { INGEST_QUEUE, PipelineRunner, ingestJobHandler, type IngestJob } from '../pipeline/runner.ts';
 import { defaultStages } from '../pipeline/stages/index.ts';
 import type { FeedbackIndex, FingerprintIndex } from '../store/ports.ts';
 import { openDb } from '../store/sqlite/db.ts';
@@ -93,9 +93,8 @@ export async function openRuntime(config: Config, log: Logger = createLogger(con
 }
 
 export function startWorker(rt: Runtime): WorkerHandle {
-  return rt.queue.work<IngestJob>(INGEST_QUEUE, async (job) => {
-    await rt.runner.processAndStore(job.data);
-  }, {
+  const { maxAttempts, backoff } = rt.config.worker;
+  return rt.queue.work<IngestJob>(INGEST_QUEUE, ingestJobHandler(rt.runner, rt.queue, { maxAttempts, backoffMs: backoff }), {
     concurrency: rt.config.worker.concurrency,
     onDead: (job, err) => rt.log.error({ job: job.id, attempts: job.attempt, err: err.message }, 'ingest job moved to dead letters'),
     onError: (err) => rt.log.fatal({ err: err.message }, 'job queue failed; worker stopped'),

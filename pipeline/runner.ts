@@ -1,9 +1,10 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../config/logger.ts';
-import type { Feedback, RawItem } from '../model/index.ts';
+import { AllearsError, type Feedback, type RawItem } from '../model/index.ts';
 import type { FeedbackIndex, Fingerprint, FingerprintIndex, UpsertResult } from '../store/ports.ts';
 import { finish, toDraft } from './draft.ts';
 import type { Metrics } from './metrics.ts';
+import type { JobHandler, JobQueue } from './queue/port.ts';
 import type { Draft, Stage, StageContext } from './stage.ts';
 
 /** The payload of one ingest job: a batch of validated raw items. */
@@ -47,7 +48,7 @@ export class PipelineRunner {
         batch = out;
       } catch (err) {
         metrics?.failed.inc({ stage: stage.name }, batch.length);
-        throw err;
+        throw new StageError(stage.name, err);
       } finally {
         end?.();
       }
@@ -73,4 +74,26 @@ export class PipelineRunner {
     metrics?.processed.inc({ stage: 'index' }, feedback.length);
     return result;
   }
+}
+
+/** A stage threw: bad data or a bug, not a passing outage, so the same batch would fail again. */
+export class StageError extends AllearsError {
+  constructor(readonly stage: string, cause: unknown) {
+    super('stage_failed', `stage ${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { retryable: false, cause });
+  }
+}
+
+/**
+ * The worker's handler for ingest jobs. When a stage fails on a batch, the batch is split into
+ * one job per item: one poison item must not take 499 good ones to the dead letters with it.
+ */
+export function ingestJobHandler(runner: PipelineRunner, queue: JobQueue, opts: { maxAttempts?: number; backoffMs?: number } = {}): JobHandler<IngestJob> {
+  return async (job) => {
+    try {
+      await runner.processAndStore(job.data);
+    } catch (err) {
+      if (!(err instanceof StageError) || job.data.items.length <= 1) throw err;
+      await queue.addBulk(INGEST_QUEUE, job.data.items.map((item) => ({ items: [item], receivedAt: job.data.receivedAt })), opts);
+    }
+  };
 }
