@@ -3,8 +3,10 @@ import { loadConfig } from '../config/load.ts';
 import { AllearsError, ConfigError } from '../model/index.ts';
 import { VERSION } from './runtime.ts';
 import { registerClassify } from './commands/classify.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTrain } from './commands/train.ts';
 
 const program = new Command('allears')
   .description('Self-hosted voice of the customer: listen, understand, index, act.')
@@ -18,6 +20,8 @@ export const config = () => loadConfig({ path: program.opts<{ config?: string }>
 registerServe(program, config);
 registerImport(program, config);
 registerClassify(program, config);
+registerTrain(program, config);
+registerEval(program, config);
 
 try {
   await program.parseAsync();
