@@ -40,6 +40,13 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       if (known.status >= 500) log.error({ err: known, path: req.path }, 'request failed');
       return sendError(res, known.status, known.code, known.message, known.details);
     }
+    // Errors from express and its parsers that a client caused (a malformed URL, a body that is
+    // not the gzip it claims) carry their own 4xx status and are safe to show.
+    const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+    // (http-errors marks them `expose`; the router's URIError for a bad %-escape only has a status.)
+    if (e && (e.expose === true || err instanceof URIError) && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      return sendError(res, e.status, 'bad_request', String(e.message ?? 'bad request'));
+    }
     log.error({ err, path: req.path, method: req.method }, 'unexpected error');
     sendError(res, 500, 'internal', 'internal error');
   };

@@ -50,6 +50,9 @@ export function selectionParams(query: Query): { q?: string; filters: Record<str
     const v = one(query[key]);
     if (v) filters[key] = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
   }
+  if (typeof filters.from === 'string' && typeof filters.to === 'string' && Date.parse(filters.from) > Date.parse(filters.to)) {
+    throw new ValidationError('from: must not be after to', [{ path: 'from', message: `must not be after to (${String(filters.to)})` }]);
+  }
   const dims: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(query)) {
     if (k.startsWith('dim.')) {

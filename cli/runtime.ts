@@ -97,7 +97,7 @@ export function startWorker(rt: Runtime): WorkerHandle {
   return rt.queue.work<IngestJob>(INGEST_QUEUE, ingestJobHandler(rt.runner, rt.queue, { maxAttempts, backoffMs: backoff }), {
     concurrency: rt.config.worker.concurrency,
     onDead: (job, err) => rt.log.error({ job: job.id, attempts: job.attempt, err: err.message }, 'ingest job moved to dead letters'),
-    onError: (err) => rt.log.fatal({ err: err.message }, 'job queue failed; worker stopped'),
+    onError: (err) => rt.log.error({ err: err.message }, 'job queue error; the worker tries again shortly'),
   });
 }
 
@@ -107,8 +107,10 @@ export function startScheduler(rt: Runtime): Scheduler {
   return s;
 }
 
-export async function startApi(rt: Runtime, scheduler?: Scheduler): Promise<Server> {
-  const app = createApp({ ...rt, version: VERSION, ...(scheduler ? { sources: scheduler } : {}) });
+/** `extraHealth`: checks of parts this process runs besides the backends (pipeline threads). */
+export async function startApi(rt: Runtime, scheduler?: Scheduler, extraHealth: () => DependencyHealth[] = () => []): Promise<Server> {
+  const health = async () => [...(await rt.health()), ...extraHealth()];
+  const app = createApp({ ...rt, health, version: VERSION, ...(scheduler ? { sources: scheduler } : {}) });
   const { port, host } = rt.config.deployment;
   return new Promise((resolveServer, reject) => {
     const server = app.listen(port, host, () => resolveServer(server));

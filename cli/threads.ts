@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { DependencyHealth } from '../api/deps.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Config } from '../config/schema.ts';
 import type { Metrics, MetricsJson } from '../pipeline/metrics.ts';
@@ -6,6 +7,8 @@ import type { FromThread, ToThread } from './worker-thread.ts';
 
 export interface WorkerThreads {
   close(): Promise<void>;
+  /** One entry per thread; a thread that died is reported, so /healthz does not say ok. */
+  health(): DependencyHealth[];
 }
 
 /**
@@ -31,13 +34,19 @@ export async function startWorkerThreads(config: Config, n: number, metrics: Met
       t.postMessage({ type: 'metrics', id } satisfies ToThread);
     }));
   }
+  const exited = new Map<Worker, number>();
+  for (const t of threads) t.once('exit', (code) => exited.set(t, code));
   return {
     close: async () => {
-      await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
+      // A thread that already exited will not exit again: do not wait for it.
+      await Promise.all(threads.filter((t) => !exited.has(t)).map((t) => new Promise<void>((resolve) => {
         t.once('exit', () => resolve());
         t.postMessage({ type: 'stop' } satisfies ToThread);
       })));
     },
+    health: () => threads.map((t, i) => (exited.has(t)
+      ? { name: `pipeline-thread-${i + 1}`, ok: false, detail: `exited with code ${exited.get(t)}; restart allears` }
+      : { name: `pipeline-thread-${i + 1}`, ok: true })),
   };
 }
 

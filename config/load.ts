@@ -9,8 +9,9 @@ export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./allears.yaml', impor
 
 /** Deployment settings that environment variables override: (variable, config path, type). */
 const ENV_OVERRIDES: ReadonlyArray<readonly [string, keyof Config['deployment'], 'string' | 'int']> = [
-  ['ALLEARS_PORT', 'port', 'int'],
+  // PORT first, so the more specific ALLEARS_PORT wins when both are set.
   ['PORT', 'port', 'int'],
+  ['ALLEARS_PORT', 'port', 'int'],
   ['ALLEARS_HOST', 'host', 'string'],
   ['ALLEARS_DATA_DIR', 'dataDir', 'string'],
   ['ALLEARS_STORE', 'store', 'string'],

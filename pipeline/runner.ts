@@ -58,7 +58,13 @@ export class PipelineRunner {
     const prints = batch.flatMap((d) =>
       d.fingerprint ? [{ id: d.id, exact: d.fingerprint.exact, bands: d.fingerprint.bands, publishedAt: d.publishedAt }] : [],
     );
-    return { feedback: batch.map((d) => finish(d, processedAt)), prints };
+    let feedback: Feedback[];
+    try {
+      feedback = batch.map((d) => finish(d, processedAt));
+    } catch (err) {
+      throw new StageError('finish', err);
+    }
+    return { feedback, prints };
   }
 
   async processAndStore(job: IngestJob): Promise<UpsertResult> {
@@ -76,23 +82,34 @@ export class PipelineRunner {
   }
 }
 
-/** A stage threw: bad data or a bug, not a passing outage, so the same batch would fail again. */
+/**
+ * A stage threw. Usually bad data or a bug, which would fail again; but when the cause is a passing
+ * outage (a busy database) the stage error stays retryable.
+ */
 export class StageError extends AllearsError {
   constructor(readonly stage: string, cause: unknown) {
-    super('stage_failed', `stage ${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { retryable: false, cause });
+    super('stage_failed', `stage ${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { retryable: isTransient(cause), cause });
   }
 }
 
+/** Errors worth another attempt later: our own retryable ones and SQLite's busy/locked. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof AllearsError) return err.retryable;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
+
 /**
- * The worker's handler for ingest jobs. When a stage fails on a batch, the batch is split into
- * one job per item: one poison item must not take 499 good ones to the dead letters with it.
+ * The worker's handler for ingest jobs. When a batch fails for good (a stage, or a check of the
+ * finished records), it is split into one job per item: one poison item must not take 499 good ones
+ * to the dead letters with it. Passing outages are retried as a batch.
  */
 export function ingestJobHandler(runner: PipelineRunner, queue: JobQueue, opts: { maxAttempts?: number; backoffMs?: number } = {}): JobHandler<IngestJob> {
   return async (job) => {
     try {
       await runner.processAndStore(job.data);
     } catch (err) {
-      if (!(err instanceof StageError) || job.data.items.length <= 1) throw err;
+      if (isTransient(err) || job.data.items.length <= 1) throw err;
       await queue.addBulk(INGEST_QUEUE, job.data.items.map((item) => ({ items: [item], receivedAt: job.data.receivedAt })), opts);
     }
   };

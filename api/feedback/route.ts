@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { NotFoundError, ValidationError, type ErrorDetail } from '../../model/index.ts';
+import { AllearsError, NotFoundError, ValidationError, type ErrorDetail } from '../../model/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import { parseWith } from '../params.ts';
 import { LabelsPatch, parseSearch } from './schema.ts';
@@ -20,6 +20,9 @@ export function feedbackRouter({ index, config }: ApiDeps): Router {
   });
 
   router.patch('/:id/labels', express.json({ limit: '64kb' }), async (req, res) => {
+    if (!req.is('application/json')) {
+      throw new AllearsError('unsupported_media_type', 'body: send the labels as JSON (content-type: application/json)', { status: 415 });
+    }
     const labels = parseWith(LabelsPatch, req.body ?? {});
     // Corrections must name things the taxonomy knows, or analytics would split on typos.
     const problems: ErrorDetail[] = [];

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ConflictError, NotFoundError } from '../../model/index.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../model/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import { int } from '../params.ts';
 
@@ -16,6 +16,7 @@ export function systemRouter({ metrics, queue, health, version, sources }: ApiDe
   });
   router.get('/api/queue', async (req, res) => {
     const limit = int(req.query.limit, 'limit') ?? 20;
+    if (limit < 1 || limit > 500) throw new ValidationError('limit: must be between 1 and 500', [{ path: 'limit', message: 'must be between 1 and 500' }]);
     const stats = await queue.stats();
     const dead = await Promise.all(stats.filter((s) => s.dead > 0).map(async (s) => ({ queue: s.queue, jobs: await queue.deadLetters(s.queue, limit) })));
     res.json({ queues: stats, deadLetters: dead });

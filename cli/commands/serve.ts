@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.ts';
 import type { Scheduler } from '../../crawlers/scheduler.ts';
 import type { WorkerHandle } from '../../pipeline/queue/port.ts';
 import { openRuntime, startApi, startScheduler, startWorker } from '../runtime.ts';
-import { startWorkerThreads } from '../threads.ts';
+import { startWorkerThreads, type WorkerThreads } from '../threads.ts';
 
 type Role = 'api' | 'worker' | 'scheduler';
 
@@ -25,13 +25,15 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
   const rt = await openRuntime(config);
   let server: Server | undefined;
   let worker: WorkerHandle | undefined;
+  let threads: WorkerThreads | undefined;
   let scheduler: Scheduler | undefined;
   if (roles.includes('worker')) {
     const n = config.worker.threads;
-    worker = n > 0 ? await startWorkerThreads(config, n, rt.metrics, rt.log) : startWorker(rt);
+    if (n > 0) worker = threads = await startWorkerThreads(config, n, rt.metrics, rt.log);
+    else worker = startWorker(rt);
   }
   if (roles.includes('scheduler')) scheduler = startScheduler(rt);
-  if (roles.includes('api')) server = await startApi(rt, scheduler);
+  if (roles.includes('api')) server = await startApi(rt, scheduler, () => threads?.health() ?? []);
   const { host, port, dataDir, store, queue } = config.deployment;
   const url = server ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined;
   rt.log.info({ roles, store, queue, dataDir, url }, 'allears started');

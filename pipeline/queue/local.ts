@@ -95,7 +95,20 @@ export class LocalJobQueue implements JobQueue {
         `UPDATE jobs SET state = 'dead', locked_until = NULL, owner = NULL, last_error = ?, failed_at = ? WHERE id = ? AND owner = ?`,
       ),
       owners: db.prepare(`SELECT DISTINCT owner FROM jobs WHERE state = 'active' AND owner IS NOT NULL`),
-      release: db.prepare(`UPDATE jobs SET state = 'waiting', locked_until = NULL, owner = NULL WHERE state = 'active' AND owner = ?`),
+      // A job whose worker died on its last attempt is dead, not delivered again: a job that kills
+      // its worker (out of memory, a native crash) must not loop forever.
+      release: db.prepare(
+        `UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'waiting' END,
+           last_error = CASE WHEN attempts >= max_attempts THEN 'worker died while holding the job on its last attempt' ELSE last_error END,
+           failed_at = CASE WHEN attempts >= max_attempts THEN @now ELSE failed_at END,
+           locked_until = NULL, owner = NULL
+         WHERE state = 'active' AND owner = @owner`,
+      ),
+      buryExpired: db.prepare(
+        `UPDATE jobs SET state = 'dead', last_error = 'lease expired on the last attempt (the worker died or hung)', failed_at = @now,
+           locked_until = NULL, owner = NULL
+         WHERE queue = @queue AND state = 'active' AND locked_until < @now AND attempts >= max_attempts`,
+      ),
       stats: db.prepare(
         `SELECT queue,
            SUM(state = 'waiting' AND run_at <= @now) AS waiting,
@@ -121,7 +134,7 @@ export class LocalJobQueue implements JobQueue {
   private reclaimOrphans(): void {
     for (const { owner } of this.stmts.owners.all() as { owner: string }[]) {
       const pid = Number(owner.split(':')[0]);
-      if (pid !== process.pid && !processAlive(pid)) this.stmts.release.run(owner);
+      if (pid !== process.pid && !processAlive(pid)) this.stmts.release.run({ owner, now: Date.now() });
     }
   }
 
@@ -161,9 +174,12 @@ export class LocalJobQueue implements JobQueue {
         try {
           job = this.claim<T>(queue);
         } catch (err) {
-          // The database went away (closing, disk full): stop instead of spinning.
+          // A closed database ends the worker; anything else (busy, disk full) is reported and
+          // tried again after a pause, so one bad moment does not stop the worker for good.
           opts.onError?.(err as Error);
-          return;
+          if (!this.db.open) return;
+          await new Promise((r) => setTimeout(r, Math.max(this.pollMs, 1000)));
+          continue;
         }
         if (!job) {
           await new Promise<void>((resolve) => {
@@ -178,7 +194,8 @@ export class LocalJobQueue implements JobQueue {
         } catch (err) {
           // Recording the outcome failed; the job stays leased and is delivered again later.
           opts.onError?.(err as Error);
-          return;
+          if (!this.db.open) return;
+          await new Promise((r) => setTimeout(r, Math.max(this.pollMs, 1000)));
         }
       }
     };
@@ -198,6 +215,7 @@ export class LocalJobQueue implements JobQueue {
 
   private claim<T>(queue: string): Claimed<T> | null {
     const now = Date.now();
+    this.stmts.buryExpired.run({ queue, now });
     const row = this.stmts.claim.get(now + this.leaseMs, this.owner, queue, now, now) as JobRow | undefined;
     if (!row) return null;
     return {
@@ -213,7 +231,13 @@ export class LocalJobQueue implements JobQueue {
 
   private async runOne<T>(job: Claimed<T>, handler: JobHandler<T>, opts: WorkerOptions): Promise<void> {
     // Keep the lease while a long batch runs, so no other worker takes the job meanwhile.
-    const beat = setInterval(() => this.stmts.heartbeat.run(Date.now() + this.leaseMs, job.id, this.owner), this.leaseMs / 3);
+    const beat = setInterval(() => {
+      try {
+        this.stmts.heartbeat.run(Date.now() + this.leaseMs, job.id, this.owner);
+      } catch {
+        // A missed heartbeat only risks a second delivery, which processing tolerates.
+      }
+    }, this.leaseMs / 3);
     beat.unref();
     try {
       await handler(job);

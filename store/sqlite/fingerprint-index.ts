@@ -98,7 +98,9 @@ export class SqliteFingerprintIndex implements FingerprintIndex {
         'SELECT seq, id, published_ms, keys FROM fp_log WHERE published_ms >= ? ORDER BY seq'),
       newest: db.prepare<[], number | null>('SELECT max(published_ms) FROM fp_log').pluck(),
       maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM fp_log').pluck(),
-      prune: db.prepare<[number]>('DELETE FROM fp_log WHERE published_ms < ?'),
+      // Never the newest row: its seq would be handed out again, and other connections that
+      // already read past it would miss the entry that reuses it.
+      prune: db.prepare<[number]>('DELETE FROM fp_log WHERE published_ms < ? AND seq < (SELECT max(seq) FROM fp_log)'),
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     this.dataVersion = this.stmts.dataVersion.get()!;

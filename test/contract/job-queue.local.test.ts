@@ -54,4 +54,29 @@ describe('LocalJobQueue durability', () => {
     db2.close();
     t.cleanup();
   });
+
+  test('buries a job whose worker died on its last attempt instead of delivering it forever', async () => {
+    const t = tempDir();
+    const file = join(t.dir, 'q.db');
+    const db1 = openDb(file);
+    const id = await new LocalJobQueue(db1).add('ingest', { a: 1 }, { maxAttempts: 1 });
+    db1.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/claim-and-hang.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('claimed')) resolve(); }));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const db2 = openDb(file);
+    const q2 = new LocalJobQueue(db2, { pollMs: 10 });
+    const delivered: number[] = [];
+    const w2 = q2.work('ingest', async (j) => { delivered.push(j.attempt); });
+    await new Promise((r) => setTimeout(r, 100));
+    await w2.close();
+    expect(delivered).toEqual([]);
+    const [dead] = await q2.deadLetters('ingest');
+    expect(dead).toMatchObject({ id, attempts: 1 });
+    expect(dead!.error).toContain('worker died');
+    db2.close();
+    t.cleanup();
+  });
 });

@@ -140,4 +140,16 @@ describe('bad input gets a clear 4xx and nothing stored is lost', () => {
     expect(res3.status).toBe(400);
     expect(res3.body.error.message).toContain('chanel');
   });
+
+  test('a malformed URL, a from after to, labels not sent as JSON and a bad queue limit are 4xx', async () => {
+    const url = await request(t.app).get('/api/feedback/%E0%A4%A');
+    expect(url.status).toBe(400);
+    expect(url.body.error.code).toBe('bad_request');
+    const range = await request(t.app).get('/api/analytics/trends?interval=day&from=2024-01-01&to=2023-01-01');
+    expect(range.status).toBe(400);
+    expect(range.body.error.details[0].path).toBe('from');
+    const labels = await request(t.app).patch('/api/feedback/any/labels').set('content-type', 'text/plain').send('sentiment=negative');
+    expect(labels.status).toBe(415);
+    expect((await request(t.app).get('/api/queue?limit=-1')).status).toBe(400);
+  });
 });

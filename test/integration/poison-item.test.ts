@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
-import { RawItem } from '../../model/index.ts';
+import { RawItem, TransientError } from '../../model/index.ts';
 import { LocalJobQueue } from '../../pipeline/queue/local.ts';
 import { INGEST_QUEUE, PipelineRunner, ingestJobHandler, type IngestJob } from '../../pipeline/runner.ts';
 import type { Stage } from '../../pipeline/stage.ts';
@@ -41,6 +41,32 @@ describe('a poison item in a batch', () => {
     const [dead] = await queue.deadLetters(INGEST_QUEUE);
     expect(dead).toMatchObject({ size: 1 });
     expect(dead!.error).toContain('stage poison failed: cannot handle item p-3');
+    db.close();
+    t.cleanup();
+  });
+
+  test('a passing outage in a stage retries the batch as a whole, losing nothing', async () => {
+    const t = tempDir();
+    const db = openDb(join(t.dir, 'allears.db'));
+    const config = loadConfig({ env: {}, overrides: { sources: [] } });
+    let failures = 2;
+    const flaky: Stage = {
+      name: 'flaky',
+      run: (batch) => {
+        if (failures-- > 0) throw new TransientError('database is busy');
+        return batch;
+      },
+    };
+    const index = new SqliteFeedbackIndex(db);
+    const runner = new PipelineRunner({ config, stages: [...defaultStages(config), flaky], fingerprints: new SqliteFingerprintIndex(db), index });
+    const queue = new LocalJobQueue(db, { pollMs: 10 });
+    const items = makeItems(6, { prefix: 'f' }).map((i) => RawItem.parse(i));
+    await queue.add<IngestJob>(INGEST_QUEUE, { items, receivedAt: new Date().toISOString() }, { maxAttempts: 5, backoffMs: 5 });
+    const worker = queue.work<IngestJob>(INGEST_QUEUE, ingestJobHandler(runner, queue, { maxAttempts: 5, backoffMs: 5 }));
+    await waitFor(async () => (await index.count({ filters: { includeDuplicates: true } })) === 6, { what: 'all items indexed' });
+    await worker.close();
+    const s = (await queue.stats()).find((q) => q.queue === INGEST_QUEUE)!;
+    expect(s).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });
     db.close();
     t.cleanup();
   });

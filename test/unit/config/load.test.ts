@@ -37,6 +37,11 @@ describe('config loader', () => {
     expect(cfg.deployment).toMatchObject({ port: 8080, dataDir: '/var/lib/allears', store: 'elasticsearch' });
   });
 
+  test('prefers ALLEARS_PORT over the generic PORT', () => {
+    expect(loadConfig({ env: { ALLEARS_PORT: '8080', PORT: '3000' } }).deployment.port).toBe(8080);
+    expect(loadConfig({ env: { PORT: '3000' } }).deployment.port).toBe(3000);
+  });
+
   test('reports every problem at once, with the file and the path', () => {
     const d = dir();
     const file = writeConfig(d, (c) => {

@@ -113,4 +113,16 @@ describe('SqliteFingerprintIndex', () => {
     expect(await short.match([fp('p', 'h', [], '2025-03-05T00:00:00Z')])).toEqual(new Map());
     expect(db.prepare("SELECT count(*) FROM fp_log WHERE id = 'old'").pluck().get()).toBe(0);
   });
+
+  test('never hands out a log sequence number twice, even when pruning the newest entry', async () => {
+    const capped = new SqliteFingerprintIndex(db, { maxItems: 1 });
+    await capped.add([fp('x', 'hx', [], '2025-03-01T00:00:00Z')]);
+    // An old item over the cap is pruned at once; its log row is the newest and must stay.
+    await capped.add([fp('y', 'hy', [], '2024-01-01T00:00:00Z')]);
+    const seqAfterPrune = db.prepare('SELECT max(seq) FROM fp_log').pluck().get() as number;
+    await capped.add([fp('z', 'hz', [], '2025-03-02T00:00:00Z')]);
+    const seqs = db.prepare('SELECT seq FROM fp_log ORDER BY seq').pluck().all() as number[];
+    expect(seqAfterPrune).toBe(2);
+    expect(seqs.at(-1)).toBe(3);
+  });
 });
