@@ -13,6 +13,14 @@ jobQueueContract('embedded jobs table', async () => {
   return { queue: new LocalJobQueue(db, { pollMs: 10 }), cleanup: async () => { db.close(); t.cleanup(); } };
 });
 
+/** A separate process takes a job from the file and is killed with SIGKILL before it finishes. */
+async function killWhileHolding(file: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/claim-and-hang.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('claimed')) resolve(); }));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
 describe('LocalJobQueue durability', () => {
   test('keeps waiting jobs across a restart of the process', async () => {
     const t = tempDir();
@@ -38,11 +46,7 @@ describe('LocalJobQueue durability', () => {
     const db1 = openDb(file);
     await new LocalJobQueue(db1).add('ingest', { a: 1 });
     db1.close();
-    // A separate process takes the job and is killed with SIGKILL before it finishes.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/claim-and-hang.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('claimed')) resolve(); }));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killWhileHolding(file);
 
     const db2 = openDb(file);
     const q2 = new LocalJobQueue(db2, { pollMs: 10 });
@@ -61,10 +65,7 @@ describe('LocalJobQueue durability', () => {
     const db1 = openDb(file);
     const id = await new LocalJobQueue(db1).add('ingest', { a: 1 }, { maxAttempts: 1 });
     db1.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/claim-and-hang.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('claimed')) resolve(); }));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killWhileHolding(file);
 
     const db2 = openDb(file);
     const q2 = new LocalJobQueue(db2, { pollMs: 10 });
