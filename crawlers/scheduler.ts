@@ -54,7 +54,7 @@ export class Scheduler {
       const every = entry.health.schedule;
       if (every === null) continue;
       const tick = () => {
-        this.track(this.runNow(entry.source.id).catch(() => undefined)).finally(() => {
+        this.runNow(entry.source.id).catch(() => undefined).finally(() => {
           if (!this.abort.signal.aborted) entry.timer = setTimeout(tick, every);
         });
       };
@@ -62,15 +62,20 @@ export class Scheduler {
     }
   }
 
-  private track(p: Promise<unknown>): Promise<void> {
-    const done = p.then(() => undefined);
-    this.running.add(done);
-    void done.finally(() => this.running.delete(done));
-    return done;
+  /** Every run, scheduled or asked for through the API, is waited for by `stop`. */
+  private track<T>(p: Promise<T>): Promise<T> {
+    const settled = p.then(() => undefined, () => undefined);
+    this.running.add(settled);
+    void settled.finally(() => this.running.delete(settled));
+    return p;
   }
 
   /** Run one source now; resolves with the number of items accepted. */
-  async runNow(id: string): Promise<number> {
+  runNow(id: string): Promise<number> {
+    return this.track(this.runOnce(id));
+  }
+
+  private async runOnce(id: string): Promise<number> {
     const entry = this.entries.get(id);
     if (!entry) throw new Error(`unknown source ${id}`);
     if (entry.health.running) return 0;

@@ -85,4 +85,23 @@ describe('Scheduler', () => {
     expect(health.nokind!.lastError).toContain('no connector for source kind "pigeon"');
     expect(health.forum!.lastError).toBeNull();
   });
+
+  test('stop waits for a run asked for by hand', async () => {
+    let release!: () => void;
+    const slow: SourceFactory = (c) => ({
+      id: c.id, kind: c.kind,
+      run: () => new Promise<unknown[]>((resolve) => { release = () => resolve([1]); }),
+    });
+    const { ingestor, batches } = recordingIngestor();
+    const s = new Scheduler([cfg('slow', 'slow')], { slow }, ingestor, log, new MemoryCheckpointStore());
+    const run = s.runNow('slow');
+    let stopped = false;
+    const stopping = s.stop().then(() => { stopped = true; });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(await run).toBe(1);
+    expect(batches).toEqual([[1]]);
+  });
 });
