@@ -130,6 +130,14 @@ export const WorkerConfig = z.object({
   backoff: Duration.default(1000),
 });
 
+/** Model files (written by `allears train`) per language; a language without one keeps the lexicon/rules. */
+const ModelPaths = z.object({ en: z.string().min(1).optional(), zh: z.string().min(1).optional() }).strict();
+export const ModelsConfig = z.object({
+  sentiment: ModelPaths.default({}),
+  complaint: ModelPaths.default({}),
+});
+export type ModelsConfig = z.infer<typeof ModelsConfig>;
+
 export const Config = z.object({
   deployment: DeploymentConfig.default(DeploymentConfig.parse({})),
   ingest: IngestConfig.default(IngestConfig.parse({})),
@@ -139,6 +147,7 @@ export const Config = z.object({
   journeys: z.array(JourneyConfig).default([]),
   escalation: EscalationConfig,
   surveys: SurveysConfig,
+  models: ModelsConfig.default({ sentiment: {}, complaint: {} }),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

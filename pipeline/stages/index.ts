@@ -1,4 +1,7 @@
 import type { Config } from '../../config/schema.ts';
+import { complaintFromClassifiers, loadConfiguredModels, sentimentFromClassifiers } from '../nlp/classifier/adapters.ts';
+import { ruleComplaint } from '../nlp/complaint.ts';
+import { lexiconSentiment } from '../nlp/sentiment.ts';
 import type { Stage } from '../stage.ts';
 import { dedupeStage } from './dedupe.ts';
 import { escalationStage } from './escalation.ts';
@@ -29,12 +32,19 @@ export { keywordTouchpoint, surveyTouchpoint, touchpointsStage } from './touchpo
  */
 export function defaultStages(config: Config): Stage[] {
   configKeywords(config);
+  // Trained models named in config replace the lexicon / rules for their language only.
+  const models = loadConfiguredModels(config.models);
+  const sentiment = sentimentFromClassifiers(models.sentiment, lexiconSentiment);
+  const complaint = complaintFromClassifiers(models.complaint, ruleComplaint);
   return [
     normalizeStage(),
     languageStage(),
     redactStage(),
     dedupeStage(),
-    sentimentStage(),
+    sentimentStage({
+      ...(Object.keys(models.sentiment).length ? { model: sentiment } : {}),
+      ...(Object.keys(models.complaint).length ? { complaint } : {}),
+    }),
     topicsStage(),
     touchpointsStage(),
     escalationStage(),
