@@ -1,11 +1,12 @@
 import type { Config } from '../../config/schema.ts';
 import type { Escalation, EscalationLevel, EscalationSignal } from '../../model/index.ts';
+import { negatedAt } from '../nlp/negation.ts';
 import { surveyBand } from '../nlp/survey.ts';
 import type { Draft, Stage } from '../stage.ts';
 import { BatchText, setAnalysis } from './common.ts';
 import { configHits, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
 
-export const ESCALATION_VERSION = 'rules-1';
+export const ESCALATION_VERSION = 'rules-2';
 
 /** Enough quoted words to show why, few enough to read at a glance. */
 const MAX_QUOTES = 5;
@@ -31,7 +32,13 @@ function keywordSignals(texts: BatchText, i: number, config: Config, out: Escala
   const text = texts.text(i);
   const { signalBase, cueBase } = configKeywords(config);
   const spans = KEYWORD_SIGNALS.map((): Array<[number, number]> => []);
-  for (const h of configHits(texts, i, config)) if (h.group >= signalBase && h.group < cueBase) spans[h.group - signalBase]!.push([h.start, h.end]);
+  const tokens = texts.tokens(i);
+  for (const h of configHits(texts, i, config)) {
+    if (h.group < signalBase || h.group >= cueBase) continue;
+    // "I won't sue", "不会起诉": a threat taken back is no threat.
+    if (negatedAt(text, tokens, h.start)) continue;
+    spans[h.group - signalBase]!.push([h.start, h.end]);
+  }
   KEYWORD_SIGNALS.forEach((id, g) => {
     const evidence: string[] = [];
     if (spans[g]!.length) evidence.push(quotes(text, spans[g]!));
