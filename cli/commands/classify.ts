@@ -9,6 +9,7 @@ import { defaultStages } from '../../pipeline/stages/index.ts';
 import { createProgress, readRecords, type RecordFormat } from '../files/index.ts';
 
 interface ClassifyOpts {
+  model: string[];
   in?: string;
   out?: string;
   textCol?: string;
@@ -31,7 +32,25 @@ export function registerClassify(program: Command, config: () => Config): void {
     .option('--channel <channel>', 'channel to assume for every line', 'social')
     .option('--format <format>', 'csv | tsv | jsonl | ndjson | json (default: from the extension)')
     .option('--batch <n>', 'lines analysed together', '1000')
-    .action((file: string | undefined, opts: ClassifyOpts) => classify(config(), file ?? opts.in, opts));
+    .option('--model <task=file>', 'use a trained model: sentiment=FILE or complaint=FILE (both languages), or sentiment.en=FILE', (v: string, prev: string[]) => [...prev, v], [])
+    .action((file: string | undefined, opts: ClassifyOpts) => classify(withModels(config(), opts.model), file ?? opts.in, opts));
+}
+
+/** `--model sentiment=FILE` (every language) or `--model sentiment.zh=FILE` over the config's models. */
+function withModels(config: Config, specs: readonly string[]): Config {
+  const models = { sentiment: { ...config.models.sentiment }, complaint: { ...config.models.complaint } };
+  const problems: { path: string; message: string }[] = [];
+  for (const spec of specs) {
+    const m = /^(sentiment|complaint)(?:\.(en|zh))?=(.+)$/.exec(spec);
+    if (!m) {
+      problems.push({ path: '--model', message: `"${spec}": expected sentiment=FILE, complaint=FILE or sentiment.en=FILE` });
+      continue;
+    }
+    const task = m[1] as 'sentiment' | 'complaint';
+    for (const lang of m[2] ? [m[2] as 'en' | 'zh'] : (['en', 'zh'] as const)) models[task][lang] = m[3]!;
+  }
+  if (problems.length) throw new ValidationError(problems.map((p) => p.message).join('; '), problems);
+  return { ...config, models };
 }
 
 type Row = { line: number; item: RawItem } | { line: number; error: string };

@@ -5,6 +5,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../config/logger.ts';
 import { openRuntime } from '../../cli/runtime.ts';
+import { saveModel } from '../../pipeline/nlp/classifier/model-file.ts';
+import { trainClassifier } from '../../pipeline/nlp/classifier/train.ts';
+import { toyExamples } from '../unit/pipeline/classifier/toy-data.ts';
 import { ROOT, writeConfig } from '../helpers/server.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -71,5 +74,25 @@ describe('allears import and classify', () => {
     expect(lines[1].error).toMatch(/JSON/);
     expect(lines[2]).toMatchObject({ lang: 'zh', sentiment: { label: 'positive' } });
     expect(lines[3].error).toMatch(/text: must not be empty/);
+  }, 60_000);
+
+  test('classify --model uses a trained model and names its version on each line', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const model = join(t.dir, 'sentiment.json');
+    await saveModel(trainClassifier(toyExamples('en', 400, 5), { task: 'sentiment' }), model);
+    const input = join(t.dir, 'in.jsonl');
+    const tests = toyExamples('en', 20, 77);
+    writeFileSync(input, tests.map((e) => JSON.stringify({ text: e.text })).join('\n'));
+    const out = join(t.dir, 'out.jsonl');
+    const r = allears(['classify', input, '--model', `sentiment.en=${model}`, '--out', out], { ALLEARS_DATA_DIR: t.dir });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.every((l) => /^en=textclf-1:sentiment:/.test(l.models.sentiment))).toBe(true);
+    const correct = lines.filter((l, i) => l.sentiment.label === tests[i]!.label).length;
+    expect(correct).toBeGreaterThanOrEqual(18);
+    const bad = allears(['classify', input, '--model', 'colour=red'], { ALLEARS_DATA_DIR: t.dir });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--model');
   }, 60_000);
 });
