@@ -142,7 +142,8 @@ export class SqliteFingerprintIndex implements FingerprintIndex {
       if (last) this.lastSeq = last;
     }).immediate();
     for (const e of entries) this.apply(e.id, e.ms, e.keys);
-    if (this.appliedSincePrune > 10_000 || this.items.size > this.maxItems) this.prune();
+    // Pruning rescans the remembered items when a key lost its holder: keep it occasional.
+    if (this.appliedSincePrune > 50_000 || this.items.size > this.maxItems * 1.05) this.prune();
   }
 
   private refresh(): void {
@@ -167,11 +168,15 @@ export class SqliteFingerprintIndex implements FingerprintIndex {
     this.appliedSincePrune++;
   }
 
-  /** An item re-added (edited text, another date) lets go of the keys it held. */
-  private forget(id: string): void {
+  /** An item re-added (edited text, another date) lets go of the keys it held; `lost` collects them. */
+  private forget(id: string, lost?: Set<number>): void {
     const prev = this.items.get(id);
     if (!prev) return;
-    for (const k of prev.keys) if (this.holders.get(k) === prev) this.holders.delete(k);
+    for (const k of prev.keys) {
+      if (this.holders.get(k) !== prev) continue;
+      this.holders.delete(k);
+      lost?.add(k);
+    }
     this.items.delete(id);
   }
 
@@ -183,7 +188,19 @@ export class SqliteFingerprintIndex implements FingerprintIndex {
       const times = [...this.items.values()].map((h) => h.ms).sort((a, b) => a - b);
       cutoff = Math.max(cutoff, times[this.items.size - this.maxItems]!);
     }
-    for (const h of [...this.items.values()]) if (h.ms < cutoff) this.forget(h.id);
+    const lost = new Set<number>();
+    for (const h of [...this.items.values()]) if (h.ms < cutoff) this.forget(h.id, lost);
+    // A key whose holder was forgotten passes to the earliest remaining item that has it, so the
+    // answer does not depend on how long the process has run (a restart would rebuild it so).
+    if (lost.size) {
+      for (const h of this.items.values()) {
+        for (const k of h.keys) {
+          if (!lost.has(k)) continue;
+          const cur = this.holders.get(k);
+          if (!cur || before(h.ms, h.id, cur.ms, cur.id)) this.holders.set(k, h);
+        }
+      }
+    }
     if (Number.isFinite(cutoff)) this.stmts.prune.run(cutoff);
   }
 }

@@ -109,7 +109,7 @@ describe('SqliteFingerprintIndex', () => {
     const short = new SqliteFingerprintIndex(db, { windowMs: 10 * 86_400_000 });
     await short.add([fp('old', 'h', ['b1'], '2025-01-01T00:00:00Z')]);
     expect(await short.match([fp('p', 'h', [], '2025-01-05T00:00:00Z')])).toEqual(new Map([['p', 'old']]));
-    await short.add(Array.from({ length: 10_001 }, (_, i) => fp(`n${i}`, `x${i}`, [], '2025-03-01T00:00:00Z')));
+    await short.add(Array.from({ length: 50_001 }, (_, i) => fp(`n${i}`, `x${i}`, [], '2025-03-01T00:00:00Z')));
     expect(await short.match([fp('p', 'h', [], '2025-03-05T00:00:00Z')])).toEqual(new Map());
     expect(db.prepare("SELECT count(*) FROM fp_log WHERE id = 'old'").pluck().get()).toBe(0);
   });
@@ -124,5 +124,15 @@ describe('SqliteFingerprintIndex', () => {
     const seqs = db.prepare('SELECT seq FROM fp_log ORDER BY seq').pluck().all() as number[];
     expect(seqAfterPrune).toBe(2);
     expect(seqs.at(-1)).toBe(3);
+  });
+
+  test('passes a key to the next earliest item when its holder is forgotten, as a restart would', async () => {
+    const capped = new SqliteFingerprintIndex(db, { maxItems: 2 });
+    await capped.add([fp('x', 'hx', ['shared'], '2025-03-01T00:00:00Z'), fp('y', 'hy', ['shared'], '2025-03-02T00:00:00Z')]);
+    // Over the cap: "x", the holder of the shared band, is forgotten; "y" must take the band over.
+    await capped.add([fp('w', 'hw', [], '2025-03-03T00:00:00Z')]);
+    const probe = fp('z', 'hz', ['shared'], '2025-03-04T00:00:00Z');
+    expect(await capped.match([probe])).toEqual(new Map([['z', 'y']]));
+    expect(await new SqliteFingerprintIndex(db, { maxItems: 2 }).match([probe])).toEqual(new Map([['z', 'y']]));
   });
 });
