@@ -1,7 +1,7 @@
 /**
  * Quality of the trainable text classifier on real labelled data in ../shared/data: a fixed 80/20
  * split per set, trained on the 80, scored on the 20, beside the majority-class baseline.
- * Run: node --import tsx bench/quality.ts [--only airline] [--epochs N] [--bits B] [--zh-max-n N] [--zh-words] [--raw-tf] [--lr X] [--l2 X] [--balanced]
+ * Run: node --import tsx bench/quality.ts [--only airline] [--epochs N] [--bits B] [--zh-max-n N] [--zh-words] [--raw-tf] [--idf|--no-idf] [--lr X] [--l2 X] [--average] [--balanced]
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -63,10 +63,13 @@ async function main(): Promise<void> {
   if (flag('zh-max-n')) featureOptions.zhMaxN = Number(flag('zh-max-n'));
   if (process.argv.includes('--zh-words')) featureOptions.zhWords = true;
   if (process.argv.includes('--raw-tf')) featureOptions.sublinearTf = false;
+  if (process.argv.includes('--idf')) featureOptions.idf = true;
+  if (process.argv.includes('--no-idf')) featureOptions.idf = false;
   const logreg = {
     ...(flag('epochs') ? { epochs: Number(flag('epochs')) } : {}),
     ...(flag('lr') ? { learningRate: Number(flag('lr')) } : {}),
     ...(flag('l2') ? { l2: Number(flag('l2')) } : {}),
+    ...(process.argv.includes('--average') ? { average: true } : {}),
   };
   const balanced = process.argv.includes('--balanced');
 

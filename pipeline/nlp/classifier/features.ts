@@ -16,6 +16,11 @@ export const FeatureOptionsSchema = z.object({
   zhWords: z.boolean(),
   /** 1 + ln(count) instead of the raw count, so a repeated word does not drown the rest. */
   sublinearTf: z.boolean(),
+  /**
+   * Scale each bucket by its inverse document frequency on the training data (the weights travel
+   * in the model file). Optional so that files written before it existed still load (as off).
+   */
+  idf: z.boolean().optional(),
 });
 export type FeatureOptions = z.infer<typeof FeatureOptionsSchema>;
 
@@ -52,10 +57,15 @@ export class Featurizer {
   private touched = new Int32Array(1024);
   private n = 0;
 
-  constructor(readonly options: FeatureOptions = DEFAULT_FEATURE_OPTIONS) {
+  /** Per-bucket IDF weights (length dim), or none. */
+  readonly idf: Float32Array | undefined;
+
+  constructor(readonly options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, idf?: Float32Array) {
     this.dim = 1 << options.bits;
     this.mask = this.dim - 1;
     this.acc = new Float32Array(this.dim);
+    if (idf && idf.length !== this.dim) throw new RangeError(`idf has ${idf.length} weights, the feature options give ${this.dim} features`);
+    this.idf = idf;
   }
 
   transform(text: string): SparseVector {
@@ -140,6 +150,7 @@ export class Featurizer {
       this.acc[j] = 0;
       if (Math.abs(v) < 0.5) continue; // collisions cancelled out
       if (this.options.sublinearTf) v = Math.sign(v) * (1 + Math.log(Math.abs(v)));
+      if (this.idf) v *= this.idf[j]!;
       indices[m] = j;
       values[m++] = v;
       norm += v * v;
@@ -148,4 +159,30 @@ export class Featurizer {
     for (let k = 0; k < m; k++) values[k] = values[k]! * inv;
     return { indices: indices.subarray(0, m), values: values.subarray(0, m) };
   }
+}
+
+/**
+ * Smoothed inverse document frequency per bucket, ln((1 + N) / (1 + df)) + 1, from vectors made
+ * without IDF: a bucket no document touched gets the largest weight, as a word never seen would.
+ */
+export function computeIdf(xs: readonly SparseVector[], dim: number): Float32Array {
+  const df = new Uint32Array(dim);
+  for (const x of xs) for (let i = 0; i < x.indices.length; i++) df[x.indices[i]!]!++;
+  const idf = new Float32Array(dim);
+  const n1 = 1 + xs.length;
+  for (let j = 0; j < dim; j++) idf[j] = Math.log(n1 / (1 + df[j]!)) + 1;
+  return idf;
+}
+
+/** Scale an L2-normalised vector by `idf` in place and normalise it again: the same as featurizing with `idf`. */
+export function applyIdf(x: SparseVector, idf: Float32Array): SparseVector {
+  let norm = 0;
+  for (let i = 0; i < x.indices.length; i++) {
+    const v = x.values[i]! * idf[x.indices[i]!]!;
+    x.values[i] = v;
+    norm += v * v;
+  }
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < x.values.length; i++) x.values[i] = x.values[i]! * inv;
+  return x;
 }

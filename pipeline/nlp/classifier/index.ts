@@ -1,5 +1,5 @@
 /** The trainable text classifier: hashed n-gram features and multinomial logistic regression. */
-export { Featurizer, DEFAULT_FEATURE_OPTIONS, FeatureOptionsSchema, type FeatureOptions, type SparseVector } from './features.ts';
+export { Featurizer, computeIdf, applyIdf, DEFAULT_FEATURE_OPTIONS, FeatureOptionsSchema, type FeatureOptions, type SparseVector } from './features.ts';
 export { trainLogReg, predictProba, balancedClassWeights, DEFAULT_LOGREG_OPTIONS, type LogRegOptions, type LogRegWeights } from './logreg.ts';
 export { TextClassifier, argmax, type Prediction } from './text-classifier.ts';
 export { ModelCardSchema, type ModelCard } from './card.ts';

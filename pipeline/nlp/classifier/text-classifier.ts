@@ -18,9 +18,12 @@ export class TextClassifier {
     readonly featureOptions: FeatureOptions,
     readonly model: LogRegWeights,
     readonly card?: ModelCard,
+    /** Per-feature IDF weights from training, when featureOptions.idf is on. */
+    readonly idf?: Float32Array,
   ) {
     if (model.numClasses !== labels.length) throw new RangeError(`model has ${model.numClasses} classes, ${labels.length} labels given`);
-    this.featurizer = new Featurizer(featureOptions);
+    if (featureOptions.idf && !idf) throw new RangeError('the feature options ask for IDF weights, none given');
+    this.featurizer = new Featurizer(featureOptions, featureOptions.idf ? idf : undefined);
     if (this.featurizer.dim !== model.dim) throw new RangeError(`model has ${model.dim} features, the feature options give ${this.featurizer.dim}`);
     this.scratch = new Float64Array(labels.length);
   }

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../model/index.ts';
-import { DEFAULT_FEATURE_OPTIONS, Featurizer, FeatureOptionsSchema, type FeatureOptions } from './features.ts';
+import { applyIdf, computeIdf, DEFAULT_FEATURE_OPTIONS, Featurizer, FeatureOptionsSchema, type FeatureOptions } from './features.ts';
 import { fmix, mulberry32, shuffleInPlace } from './hash.ts';
 import { balancedClassWeights, trainLogReg, type LogRegOptions } from './logreg.ts';
 import { computeMetrics, type Metrics } from './metrics.ts';
@@ -86,8 +86,11 @@ export function trainClassifier(examples: readonly Example[], opts: TrainOptions
     throw new ValidationError(`training needs at least two labels, found ${labels.length === 0 ? 'none' : `only "${labels[0]}"`}`, [{ path: 'labelCol', message: 'fewer than two distinct labels' }]);
   }
   const index = new Map(labels.map((l, i) => [l, i] as const));
-  const featurizer = new Featurizer(featureOptions);
+  const featurizer = new Featurizer({ ...featureOptions, idf: false });
   const xs = examples.map((e) => featurizer.transform(e.text));
+  // IDF from the training examples alone; featurizing with it equals rescaling and renormalising.
+  const idf = featureOptions.idf ? computeIdf(xs, featurizer.dim) : undefined;
+  if (idf) for (const x of xs) applyIdf(x, idf);
   const ys = Int32Array.from(examples, (e) => index.get(e.label)!);
   const classWeights = opts.balanced ? balancedClassWeights(ys, labels.length) : undefined;
   const model = trainLogReg(xs, ys, labels.length, featurizer.dim, { ...opts.logreg, classWeights });
@@ -97,7 +100,7 @@ export function trainClassifier(examples: readonly Example[], opts: TrainOptions
     metrics: { accuracy: metrics?.accuracy ?? 0, macroF1: metrics?.macroF1 ?? 0, perClass: metrics?.perClass ?? {} },
     version: `textclf-1:${opts.task}:${fingerprint(model.weights)}`,
   };
-  return new TextClassifier(opts.task, labels, featureOptions, model, card);
+  return new TextClassifier(opts.task, labels, featureOptions, model, card, idf);
 }
 
 export function evaluate(clf: TextClassifier, examples: readonly Example[]): Metrics {
@@ -119,7 +122,7 @@ export function trainFromRecords(records: Iterable<Record<string, unknown>>, opt
     ...draft.card!,
     data: { ...draft.card!.data, rows: train.length },
     metrics: { accuracy: metrics.accuracy, macroF1: metrics.macroF1, perClass: metrics.perClass },
-  });
+  }, draft.idf);
   return { classifier, metrics, trainRows: train.length, testRows: test.length, skipped, trainMs };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Featurizer } from '../../../../pipeline/nlp/classifier/index.ts';
+import { applyIdf, computeIdf, Featurizer } from '../../../../pipeline/nlp/classifier/index.ts';
 
 const f = new Featurizer({ bits: 18, enBigrams: true, zhMaxN: 2, zhWords: false, sublinearTf: true });
 const sorted = (text: string) => {
@@ -50,5 +50,24 @@ describe('Featurizer', () => {
     const a = sorted('the service was bad, not good at all');
     f.transform('另一段文字 something else');
     expect(sorted('the service was bad, not good at all')).toEqual(a);
+  });
+
+  test('should weigh buckets by IDF: rarer buckets weigh more, and rescaling equals featurizing with it', () => {
+    const g = new Featurizer({ bits: 12, enBigrams: true, zhMaxN: 2, zhWords: false, sublinearTf: true });
+    const docs = ['the flight was late', 'the crew was kind', 'the food was cold', 'great crew 服务很好'];
+    const idf = computeIdf(docs.map((d) => g.transform(d)), g.dim);
+    const the = g.transform('the').indices[0]!;
+    const late = g.transform('late').indices[0]!;
+    expect(idf[late]!).toBeGreaterThan(idf[the]!);
+    expect(idf[the]).toBeCloseTo(Math.log(5 / 4) + 1, 6); // in 3 of 4 documents
+    const withIdf = new Featurizer(g.options, idf);
+    for (const d of docs) {
+      const a = withIdf.transform(d);
+      const b = applyIdf(g.transform(d), idf);
+      expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+      a.values.forEach((v, i) => expect(v).toBeCloseTo(b.values[i]!, 6));
+      expect(Math.hypot(...a.values)).toBeCloseTo(1, 5);
+    }
+    expect(() => new Featurizer(g.options, new Float32Array(10))).toThrow(RangeError);
   });
 });
