@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BASE_FIELDS, ValidationError, formatPath, type ErrorDetail } from '../model/index.ts';
+import { ValidationError, formatPath, type ErrorDetail } from '../model/index.ts';
 
 type Query = Record<string, unknown>;
 
@@ -87,4 +87,3 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   throw new ValidationError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
 }
 
-export { BASE_FIELDS };

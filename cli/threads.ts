@@ -3,7 +3,10 @@ import type { DependencyHealth } from '../api/deps.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Config } from '../config/schema.ts';
 import type { Metrics, MetricsJson } from '../pipeline/metrics.ts';
-import type { FromThread, ToThread } from './worker-thread.ts';
+
+/** Messages between the main thread and a pipeline thread. Kept here: worker-thread.ts runs when imported. */
+export type ToThread = { type: 'stop' } | { type: 'metrics'; id: number };
+export type FromThread = { type: 'ready' } | { type: 'stopped' } | { type: 'metrics'; id: number; data: unknown };
 
 export interface WorkerThreads {
   close(): Promise<void>;

@@ -4,9 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../config/logger.ts';
 import type { Config } from '../config/schema.ts';
 import { openRuntime, startWorker } from './runtime.ts';
+import type { FromThread, ToThread } from './threads.ts';
 
-export type ToThread = { type: 'stop' } | { type: 'metrics'; id: number };
-export type FromThread = { type: 'ready' } | { type: 'stopped' } | { type: 'metrics'; id: number; data: unknown };
 
 const { config } = workerData as { config: Config };
 const port = parentPort!;

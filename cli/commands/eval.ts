@@ -2,24 +2,17 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/schema.ts';
 import { ValidationError } from '../../model/index.ts';
 import { evaluate, extractExamples, formatReport, loadModel, type Metrics } from '../../pipeline/nlp/classifier/index.ts';
-import { checkTask, readAll, requireOpts, TASKS, type DataOpts, type Writer } from './train.ts';
+import { checkTask, dataOptions, readAll, requireOpts, TASKS, type DataOpts, type Writer } from './train.ts';
 
 export interface EvalCommandOpts extends DataOpts {
   model?: string;
 }
 
 export function registerEval(program: Command, _config: () => Config): void {
-  program.command('eval')
+  dataOptions(program.command('eval')
     .description('score a trained model on a labelled CSV/JSONL file: accuracy, macro-F1, per-class precision/recall, confusion matrix')
-    .requiredOption('--task <task>', TASKS.join(' | '))
+    .requiredOption('--task <task>', TASKS.join(' | ')))
     .option('--model <file>', 'model file (default: models/<task>.json)')
-    .option('--data <file>', 'labelled data: CSV, TSV, JSONL or JSON')
-    .option('--text-col <column>', 'column with the text')
-    .option('--label-col <column>', 'column with the label')
-    .option('--format <format>', 'csv | tsv | jsonl | ndjson | json (default: from the extension)')
-    .option('--delimiter <char>', 'CSV delimiter (default: guessed)')
-    .option('--encoding <label>', 'file encoding, e.g. gb18030 (default: utf-8)')
-    .option('--no-header', 'the CSV has no header row; name columns 1, 2, 3…')
     .action(async (opts: EvalCommandOpts) => {
       await runEval(opts);
     });

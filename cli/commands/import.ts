@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import type { Config } from '../../config/schema.ts';
 import type { RawItem } from '../../model/index.ts';
-import { createProgress, describeErrors, parseMapping, readRecords, type RecordFormat } from '../files/index.ts';
-import { toRawItem } from '../files/index.ts';
+import { createProgress, describeErrors, parseMapping, readRecords, toRawItem, type RecordFormat } from '../files/index.ts';
 import { openRuntime, startWorker } from '../runtime.ts';
 
 interface ImportOpts {

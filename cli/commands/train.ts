@@ -61,18 +61,23 @@ export interface Writer {
   write(chunk: string): unknown;
 }
 
-export function registerTrain(program: Command, _config: () => Config): void {
-  program.command('train')
-    .description('train a text classifier from a labelled CSV/JSONL file, print its scores on a held-out 20%, write the model')
-    .requiredOption('--task <task>', TASKS.join(' | '))
+/** The labelled-file options train and eval share. */
+export function dataOptions(cmd: Command): Command {
+  return cmd
     .option('--data <file>', 'labelled data: CSV, TSV, JSONL or JSON')
     .option('--text-col <column>', 'column with the text')
     .option('--label-col <column>', 'column with the label')
-    .option('--out <file>', 'model file to write (default: models/<task>.json)')
     .option('--format <format>', 'csv | tsv | jsonl | ndjson | json (default: from the extension)')
     .option('--delimiter <char>', 'CSV delimiter (default: guessed)')
     .option('--encoding <label>', 'file encoding, e.g. gb18030 (default: utf-8)')
-    .option('--no-header', 'the CSV has no header row; name columns 1, 2, 3…')
+    .option('--no-header', 'the CSV has no header row; name columns 1, 2, 3…');
+}
+
+export function registerTrain(program: Command, _config: () => Config): void {
+  dataOptions(program.command('train')
+    .description('train a text classifier from a labelled CSV/JSONL file, print its scores on a held-out 20%, write the model')
+    .requiredOption('--task <task>', TASKS.join(' | ')))
+    .option('--out <file>', 'model file to write (default: models/<task>.json)')
     .option('--seed <n>', 'seed of the split and of training', '42')
     .option('--epochs <n>', 'passes over the training data')
     .option('--balanced', 'weigh classes inversely to their size')
