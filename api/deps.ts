@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { SourceHealth } from '../crawlers/source.ts';
+import type { SourceDirectory } from '../crawlers/directory.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Ingestor } from '../pipeline/ingest.ts';
 import type { Metrics } from '../pipeline/metrics.ts';
@@ -23,10 +23,6 @@ export interface ApiDeps {
   /** Checks each backend; /healthz reports the ones that fail. */
   health: () => Promise<DependencyHealth[]>;
   version: string;
-  /** The scheduler's sources, when this process runs it. */
-  sources?: {
-    health(): SourceHealth[];
-    canRun(id: string): boolean;
-    runNow(id: string): Promise<number>;
-  };
+  /** The configured sources: health, checkpoints, runs and webhook pushes. */
+  sources?: SourceDirectory;
 }

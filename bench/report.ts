@@ -26,10 +26,16 @@ export function report(name: string, rows: ReadonlyArray<readonly [string, strin
   console.log(`\n${name}`);
   console.log(`${'metric'.padEnd(w)}  value`);
   for (const [k, v, bar] of rows) console.log(`${k.padEnd(w)}  ${v}${bar ? `   (${bar})` : ''}`);
+  writeResults(name, { rows: Object.fromEntries(rows.map((r) => [r[0], r[1]])), ...extra });
+}
+
+/** Write a benchmark's results as bench/results/<name>.json (gitignored), stamped with the time. */
+export function writeResults(name: string, data: Record<string, unknown>): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), rows: Object.fromEntries(rows.map((r) => [r[0], r[1]])), ...extra }, null, 2));
+  writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), ...data }, null, 2));
   console.log(`\nwritten to ${file}`);
+  return file;
 }
 
 export function arg(name: string, fallback: number): number {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.ts';
 import { AllearsError, ConfigError } from '../model/index.ts';
 import { VERSION } from './runtime.ts';
 import { registerClassify } from './commands/classify.ts';
+import { registerCrawl } from './commands/crawl.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
@@ -19,6 +20,7 @@ export const config = () => loadConfig({ path: program.opts<{ config?: string }>
 
 registerServe(program, config);
 registerImport(program, config);
+registerCrawl(program, config);
 registerClassify(program, config);
 registerTrain(program, config);
 registerEval(program, config);

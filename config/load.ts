@@ -17,6 +17,7 @@ const ENV_OVERRIDES: ReadonlyArray<readonly [string, keyof Config['deployment'],
   ['ALLEARS_STORE', 'store', 'string'],
   ['ALLEARS_QUEUE', 'queue', 'string'],
   ['ALLEARS_REDIS_URL', 'redisUrl', 'string'],
+  ['ALLEARS_REDIS_PREFIX', 'redisPrefix', 'string'],
   ['ALLEARS_ELASTICSEARCH_URL', 'elasticsearchUrl', 'string'],
   ['ALLEARS_LOG_LEVEL', 'logLevel', 'string'],
 ];

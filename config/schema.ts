@@ -40,6 +40,8 @@ export const SourceConfig = z.object({
   kind: z.string().min(1),
   enabled: z.boolean().default(true),
   schedule: Duration.optional(),
+  /** Quiet time after which a source that brings nothing new is reported stale; default ten schedules, at least a day. */
+  staleAfter: Duration.optional(),
   channel: Channel.optional(),
   /** Connector-specific settings. Secrets are never written here: name the environment variable instead. */
   options: z.record(z.string(), z.unknown()).default({}),
@@ -76,10 +78,38 @@ export const EscalationConfig = z.object({
     reach: z.object({ weight: z.number().min(0).max(1), followers: z.number().int().positive() }),
     /** Engagement (likes + shares + replies) at or above `engagement`. */
     virality: z.object({ weight: z.number().min(0).max(1), engagement: z.number().int().positive() }),
-    /** Sentiment score at or below `below`. */
-    negative: z.object({ weight: z.number().min(0).max(1), below: z.number().min(-1).max(1) }),
+    /**
+     * Sentiment score at or below `below`. `scaled`: the signal weighs `weight` × |score|, so more
+     * negative ranks higher (best with a trained sentiment model, whose score is P(pos) − P(neg)).
+     */
+    negative: z.object({ weight: z.number().min(0).max(1), below: z.number().min(-1).max(1), scaled: z.boolean().default(false) }),
     lowScore: z.object({ weight: z.number().min(0).max(1) }),
     criticalScore: z.object({ weight: z.number().min(0).max(1) }),
+    /** Items the complaint stage calls a complaint: `weight` × its probability. */
+    complaint: z.object({ weight: z.number().min(0).max(1) }).default({ weight: 0 }),
+    /**
+     * The trained escalation model (models.escalation): its risk (0–1) times `weight` is the
+     * signal's weight; the words that raised the risk most are its evidence.
+     */
+    model: z.object({ weight: z.number().min(0).max(1), minWeight: z.number().min(0).max(1).default(0.01) })
+      .default({ weight: 0.9, minWeight: 0.01 }),
+    /** The same author or customer heard from at least `contacts` times (this one included) within `window`. */
+    repeatContact: z.object({ weight: z.number().min(0).max(1), contacts: z.number().int().min(2), window: Duration })
+      .default({ weight: 0.3, contacts: 3, window: 14 * 86_400_000 }),
+    /**
+     * A complaint still open `after` its publication: a status in one of `statusKeys` (dimensions)
+     * that is not in `resolved`. Items without a status count as open only with `assumeOpen`.
+     */
+    unresolved: z.object({
+      weight: z.number().min(0).max(1),
+      after: Duration,
+      statusKeys: z.array(z.string().min(1)).default(['status', 'case_status', 'resolution']),
+      resolved: z.array(z.string().min(1)).default(['resolved', 'closed', 'done', 'solved', '已解决', '已完成', '已关闭']),
+      assumeOpen: z.boolean().default(false),
+    }).default({
+      weight: 0.35, after: 14 * 86_400_000, statusKeys: ['status', 'case_status', 'resolution'],
+      resolved: ['resolved', 'closed', 'done', 'solved', '已解决', '已完成', '已关闭'], assumeOpen: false,
+    }),
   }),
   /** Score thresholds for each level; below `medium` is low. */
   levels: z.object({ medium: z.number(), high: z.number(), critical: z.number() }),
@@ -105,7 +135,11 @@ export const DeploymentConfig = z.object({
   dataDir: z.string().default('./data'),
   store: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
   queue: z.enum(['local', 'bullmq']).default('local'),
+  /** Password in the URL or in ALLEARS_REDIS_PASSWORD, never in this file. */
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  redisPrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('allears'),
+  /** Credentials in ALLEARS_ELASTICSEARCH_API_KEY, or ALLEARS_ELASTICSEARCH_USERNAME and _PASSWORD. */
   elasticsearchUrl: z.string().default('http://127.0.0.1:9200'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -128,13 +162,35 @@ export const WorkerConfig = z.object({
   threads: z.number().int().min(0).max(16).default(1),
   maxAttempts: z.number().int().min(1).max(100).default(5),
   backoff: Duration.default(1000),
+  /** BullMQ: how long a worker holds a job before another may take it over (renewed while it works). */
+  lockDuration: Duration.default(30_000),
+  /** BullMQ: how often jobs of dead workers are looked for. */
+  stalledInterval: Duration.default(30_000),
 });
+
+/** The Elasticsearch index, in the cluster mode (checked again, in full, by the adapter). */
+export const ElasticsearchConfig = z.object({
+  indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'lower-case letters, digits, _ and - only').default('allears'),
+  shards: z.number().int().min(1).max(1024).default(1),
+  /** 0 on a single node (docker-compose), at least 1 on a real cluster. */
+  replicas: z.number().int().min(0).max(16).default(0),
+  refreshInterval: z.string().optional(),
+  rollover: z.object({
+    maxPrimaryShardSize: z.string().optional(),
+    maxAge: z.string().optional(),
+    maxDocs: z.number().int().positive().optional(),
+  }).strict().default({ maxPrimaryShardSize: '50gb', maxAge: '30d' }),
+}).strict();
 
 /** Model files (written by `allears train`) per language; a language without one keeps the lexicon/rules. */
 const ModelPaths = z.object({ en: z.string().min(1).optional(), zh: z.string().min(1).optional() }).strict();
 export const ModelsConfig = z.object({
   sentiment: ModelPaths.default({}),
   complaint: ModelPaths.default({}),
+  /** Multi-label topic models, used beside the taxonomy's keyword rules. */
+  topics: ModelPaths.default({}),
+  /** Escalation risk models, one signal among the rules. */
+  escalation: ModelPaths.default({}),
 });
 export type ModelsConfig = z.infer<typeof ModelsConfig>;
 
@@ -142,12 +198,13 @@ export const Config = z.object({
   deployment: DeploymentConfig.default(DeploymentConfig.parse({})),
   ingest: IngestConfig.default(IngestConfig.parse({})),
   worker: WorkerConfig.default(WorkerConfig.parse({})),
+  elasticsearch: ElasticsearchConfig.default(ElasticsearchConfig.parse({})),
   sources: z.array(SourceConfig).default([]),
   taxonomy: z.object({ topics: z.array(TopicConfig).default([]) }).default({ topics: [] }),
   journeys: z.array(JourneyConfig).default([]),
   escalation: EscalationConfig,
   surveys: SurveysConfig,
-  models: ModelsConfig.default({ sentiment: {}, complaint: {} }),
+  models: ModelsConfig.default({ sentiment: {}, complaint: {}, topics: {}, escalation: {} }),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

@@ -50,6 +50,8 @@ export interface FetchedBody {
   status: number;
   contentType: string;
   bytes: Buffer;
+  /** The final answer's headers (Link for paging, rate-limit counters…). */
+  headers: Headers;
 }
 
 const DEFAULTS = {
@@ -85,6 +87,12 @@ export async function politeGet(url: string, opts: FetchOptions = {}): Promise<F
 
 /** GET JSON: the answer must say it is JSON and must parse. */
 export async function getJson(url: string, opts: FetchOptions = {}): Promise<{ url: string; data: unknown }> {
+  const { url: finalUrl, data } = await getJsonWithHeaders(url, opts);
+  return { url: finalUrl, data };
+}
+
+/** `getJson` that also hands back the answer's headers, for APIs that page through the Link header. */
+export async function getJsonWithHeaders(url: string, opts: FetchOptions = {}): Promise<{ url: string; data: unknown; headers: Headers }> {
   const body = await politeGet(url, {
     accept: (type) => type === '' || /[/+]json\b/.test(type),
     expected: 'JSON',
@@ -93,7 +101,7 @@ export async function getJson(url: string, opts: FetchOptions = {}): Promise<{ u
   });
   const text = body.bytes.toString('utf8');
   try {
-    return { url: body.url, data: JSON.parse(text) as unknown };
+    return { url: body.url, data: JSON.parse(text) as unknown, headers: body.headers };
   } catch (err) {
     // A cut-off body is usually a dropped connection or an overloaded server: try again next run.
     throw new HttpTransientError(`GET ${body.url} answered JSON that does not parse (${(err as Error).message}); ${body.bytes.length} bytes received, possibly truncated`, body.url, body.status, err);
@@ -141,7 +149,7 @@ async function getOnce(startUrl: string, o: FetchOptions & typeof DEFAULTS): Pro
       throw new HttpError('http_content_type', `GET ${url} answered "${mediaType || 'no content type'}", expected ${o.expected ?? 'another content type'}`, url, res.status);
     }
     try {
-      return { url, status: res.status, contentType, bytes: await readCapped(res, url, o.maxBytes) };
+      return { url, status: res.status, contentType, bytes: await readCapped(res, url, o.maxBytes), headers: res.headers };
     } catch (err) {
       if (err instanceof AllearsError) throw err;
       throw networkError(err, url, o, timeout);

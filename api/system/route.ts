@@ -25,16 +25,30 @@ export function systemRouter({ metrics, queue, health, version, sources }: ApiDe
     if (!(await queue.retryDead(req.params.queue, req.params.id))) throw new NotFoundError(`dead letter ${req.params.id} in ${req.params.queue}`);
     res.status(202).json({ retried: req.params.id });
   });
-  router.get('/api/sources', (_req, res) => {
-    res.json({ sources: sources?.health() ?? [] });
+  router.get('/api/sources', async (_req, res) => {
+    res.json({ sources: (await sources?.list()) ?? [] });
+  });
+  // Health events (a source failing, going stale, recovering), oldest first; `after` pages on.
+  router.get('/api/sources/events', async (req, res) => {
+    const after = int(req.query.after, 'after') ?? 0;
+    const limit = int(req.query.limit, 'limit') ?? 100;
+    if (limit < 1 || limit > 1000) throw new ValidationError('limit: must be between 1 and 1000', [{ path: 'limit', message: 'must be between 1 and 1000' }]);
+    const source = typeof req.query.source === 'string' ? req.query.source : undefined;
+    res.json({ events: (await sources?.events({ after, limit, source })) ?? [] });
+  });
+  router.get('/api/sources/:id', async (req, res) => {
+    const view = await sources?.get(req.params.id);
+    if (!view) throw new NotFoundError(`source ${req.params.id}`);
+    res.json(view);
   });
   router.post('/api/sources/:id/run', async (req, res) => {
-    const known = sources?.health().find((h) => h.id === req.params.id);
+    const known = await sources?.get(req.params.id);
     if (!sources || !known) throw new NotFoundError(`source ${req.params.id}`);
-    if (!sources.canRun(known.id)) throw new ConflictError(`source ${known.id} cannot run: ${known.lastError ?? 'not set up'}`);
+    const refusal = await sources.refusal(known.id);
+    if (refusal) throw new ConflictError(refusal);
     // The run goes on in the background; its outcome shows in GET /api/sources.
-    void sources.runNow(known.id).catch(() => undefined);
-    res.status(202).json({ started: known.id });
+    const where = await sources.run(known.id);
+    res.status(202).json({ started: known.id, where });
   });
   return router;
 }

@@ -32,22 +32,23 @@ export function registerClassify(program: Command, config: () => Config): void {
     .option('--channel <channel>', 'channel to assume for every line', 'social')
     .option('--format <format>', 'csv | tsv | jsonl | ndjson | json (default: from the extension)')
     .option('--batch <n>', 'lines analysed together', '1000')
-    .option('--model <task=file>', 'use a trained model: sentiment=FILE or complaint=FILE (both languages), or sentiment.en=FILE', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--model <task=file>', 'use a trained model: TASK=FILE (both languages) or TASK.en=FILE; TASK: sentiment, complaint, topics, escalation', (v: string, prev: string[]) => [...prev, v], [])
     .action((file: string | undefined, opts: ClassifyOpts) => classify(withModels(config(), opts.model), file ?? opts.in, opts));
 }
 
 /** `--model sentiment=FILE` (every language) or `--model sentiment.zh=FILE` over the config's models. */
 function withModels(config: Config, specs: readonly string[]): Config {
-  const models = { sentiment: { ...config.models.sentiment }, complaint: { ...config.models.complaint } };
+  const m = config.models;
+  const models = { sentiment: { ...m.sentiment }, complaint: { ...m.complaint }, topics: { ...m.topics }, escalation: { ...m.escalation } };
   const problems: { path: string; message: string }[] = [];
   for (const spec of specs) {
-    const m = /^(sentiment|complaint)(?:\.(en|zh))?=(.+)$/.exec(spec);
-    if (!m) {
-      problems.push({ path: '--model', message: `"${spec}": expected sentiment=FILE, complaint=FILE or sentiment.en=FILE` });
+    const r = /^(sentiment|complaint|topics|escalation)(?:\.(en|zh))?=(.+)$/.exec(spec);
+    if (!r) {
+      problems.push({ path: '--model', message: `"${spec}": expected TASK=FILE or TASK.LANG=FILE, TASK one of sentiment, complaint, topics, escalation` });
       continue;
     }
-    const task = m[1] as 'sentiment' | 'complaint';
-    for (const lang of m[2] ? [m[2] as 'en' | 'zh'] : (['en', 'zh'] as const)) models[task][lang] = m[3]!;
+    const task = r[1] as keyof typeof models;
+    for (const lang of r[2] ? [r[2] as 'en' | 'zh'] : (['en', 'zh'] as const)) models[task][lang] = r[3]!;
   }
   if (problems.length) throw new ValidationError(problems.map((p) => p.message).join('; '), problems);
   return { ...config, models };

@@ -79,7 +79,7 @@ async function runImport(config: Config, file: string, opts: ImportOpts): Promis
 }
 
 /** Work the queue in this process until it is empty, showing progress. */
-async function processHere(rt: Awaited<ReturnType<typeof openRuntime>>, total: number): Promise<void> {
+export async function processHere(rt: Awaited<ReturnType<typeof openRuntime>>, total: number): Promise<void> {
   const progress = createProgress({ label: 'processing', total });
   const worker = startWorker(rt);
   let done = 0;

@@ -3,22 +3,25 @@ import type { Server } from 'node:http';
 import type { Config } from '../../config/schema.ts';
 import type { Scheduler } from '../../crawlers/scheduler.ts';
 import type { WorkerHandle } from '../../pipeline/queue/port.ts';
-import { openRuntime, startApi, startScheduler, startWorker } from '../runtime.ts';
+import { openRuntime, startApi, startCrawler, startWorker } from '../runtime.ts';
 import { startWorkerThreads, type WorkerThreads } from '../threads.ts';
 
-type Role = 'api' | 'worker' | 'scheduler';
+type Role = 'api' | 'worker' | 'crawler';
 
 /**
  * One binary, roles chosen by the command: `start` runs all three in one process (the embedded
- * default); `api` and `worker` run one role each, for the cluster mode.
+ * default); `api`, `worker` and `crawler` run one role each, for the cluster mode (any number of
+ * workers; one crawler, since schedules are kept per process).
  */
 export function registerServe(program: Command, config: () => Config): void {
-  program.command('start').description('run api + worker + scheduler in one process (embedded mode)')
-    .action(() => serve(config(), ['api', 'worker', 'scheduler']));
+  program.command('start').description('run api + worker + crawler in one process (embedded mode)')
+    .action(() => serve(config(), ['api', 'worker', 'crawler']));
   program.command('api').description('run the HTTP API only')
     .action(() => serve(config(), ['api']));
   program.command('worker').description('run the pipeline worker only')
     .action(() => serve(config(), ['worker']));
+  program.command('crawler').description('run the sources on their schedules (and runs asked for through the API)')
+    .action(() => serve(config(), ['crawler']));
 }
 
 async function serve(config: Config, roles: Role[]): Promise<void> {
@@ -26,14 +29,14 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
   let server: Server | undefined;
   let worker: WorkerHandle | undefined;
   let threads: WorkerThreads | undefined;
-  let scheduler: Scheduler | undefined;
+  let crawler: { scheduler: Scheduler; close: () => Promise<void> } | undefined;
   if (roles.includes('worker')) {
     const n = config.worker.threads;
     if (n > 0) worker = threads = await startWorkerThreads(config, n, rt.metrics, rt.log);
     else worker = startWorker(rt);
   }
-  if (roles.includes('scheduler')) scheduler = startScheduler(rt);
-  if (roles.includes('api')) server = await startApi(rt, scheduler, () => threads?.health() ?? []);
+  if (roles.includes('crawler')) crawler = startCrawler(rt);
+  if (roles.includes('api')) server = await startApi(rt, crawler?.scheduler, () => threads?.health() ?? []);
   const { host, port, dataDir, store, queue } = config.deployment;
   const url = server ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined;
   rt.log.info({ roles, store, queue, dataDir, url }, 'allears started');
@@ -46,7 +49,7 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     rt.log.info({ signal }, 'shutting down: finishing the current batch');
-    await scheduler?.stop();
+    await crawler?.close();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     await worker?.close();
     await rt.close();

@@ -12,6 +12,8 @@ export interface Lexeme extends EnWordFeatures {
   stem: string;
   negator: boolean;
   contrast: boolean;
+  /** Hashes of the word's classifier features, filled in by the featurizer on first use. */
+  featureHashes: Int32Array | undefined;
 }
 
 const CLAUSE_START = 1;
@@ -84,7 +86,7 @@ export function lexeme(word: string): Lexeme {
   if (lex === undefined) {
     if (lexemes.size >= MAX_LEXEMES) lexemes.clear();
     const stem = stemEn(word);
-    lex = { word, stem, negator: NEGATORS_EN.has(word), contrast: CONTRAST_EN.has(word), ...enWordFeatures(word, stem) };
+    lex = { word, stem, negator: NEGATORS_EN.has(word), contrast: CONTRAST_EN.has(word), ...enWordFeatures(word, stem), featureHashes: undefined };
     lexemes.set(word, lex);
   }
   return lex;

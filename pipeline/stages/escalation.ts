@@ -1,18 +1,24 @@
 import type { Config } from '../../config/schema.ts';
-import type { Escalation, EscalationLevel, EscalationSignal } from '../../model/index.ts';
+import { ValidationError, type Escalation, type EscalationLevel, type EscalationSignal, type Lang } from '../../model/index.ts';
+import type { ModelCard, TrainOptions } from '../nlp/classifier/index.ts';
+import { isHan } from '../nlp/chars.ts';
+import { tokenizeEn, type EnTokens } from '../nlp/en-tokenizer.ts';
 import { negatedAt } from '../nlp/negation.ts';
 import { surveyBand } from '../nlp/survey.ts';
+import { cutZh } from '../nlp/zh-tokenizer.ts';
 import type { Draft, Stage } from '../stage.ts';
 import { BatchText, setAnalysis } from './common.ts';
 import { configHits, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
+import { bundleVersion, ClassifierBundle, trainPart, type BundlePart } from './topics.ts';
 
-export const ESCALATION_VERSION = 'rules-2';
+export const ESCALATION_VERSION = 'rules-3';
 
 /** Enough quoted words to show why, few enough to read at a glance. */
 const MAX_QUOTES = 5;
 const METRIC_NAMES = { nps: 'NPS', csat: 'CSAT', ces: 'CES' } as const;
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The words as the customer wrote them, each once: `mentions "CFPB", "lawyer"`. */
 function quotes(text: string, spans: Array<[number, number]>): string {
@@ -60,9 +66,14 @@ function factSignals(d: Draft, config: Config, out: EscalationSignal[]): void {
     const parts = `${fmt(e?.likes ?? 0)} likes, ${fmt(e?.shares ?? 0)} shares, ${fmt(e?.replies ?? 0)} replies`;
     out.push({ id: 'virality', weight: s.virality.weight, evidence: `${parts} (${fmt(engagement)} ≥ ${fmt(s.virality.engagement)})` });
   }
+  const complaint = d.analysis.complaint;
+  if (complaint?.is && s.complaint.weight > 0) {
+    out.push({ id: 'complaint', weight: round3(s.complaint.weight * complaint.probability), evidence: `reads as a complaint (probability ${complaint.probability})` });
+  }
   const sentiment = d.analysis.sentiment;
   if (sentiment && sentiment.score <= s.negative.below) {
-    out.push({ id: 'negative', weight: s.negative.weight, evidence: `sentiment score ${sentiment.score} (at or below ${s.negative.below})` });
+    const weight = s.negative.scaled ? round3(s.negative.weight * Math.abs(sentiment.score)) : s.negative.weight;
+    if (weight > 0) out.push({ id: 'negative', weight, evidence: `sentiment score ${sentiment.score} (at or below ${s.negative.below})` });
   }
   if (d.survey) {
     const { metric, score } = d.survey;
@@ -81,28 +92,271 @@ export function levelFor(score: number, levels: Config['escalation']['levels']):
   return score >= levels.critical ? 'critical' : score >= levels.high ? 'high' : score >= levels.medium ? 'medium' : 'low';
 }
 
-/** Item i's escalation. Noisy-OR: each signal alone could warrant escalation; together they reinforce without passing 1. */
-export function escalate(texts: BatchText, i: number, config: Config): Escalation {
+const DAY_MS = 86_400_000;
+
+/** "14 days", "36 hours": a config duration as a person says it. */
+function spoken(ms: number): string {
+  if (ms >= DAY_MS && ms % DAY_MS === 0) return `${ms / DAY_MS} day${ms === DAY_MS ? '' : 's'}`;
+  const h = Math.round(ms / 3_600_000);
+  return `${h} hour${h === 1 ? '' : 's'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The trained signal.
+
+/** What the stage needs from a trained escalation model: a risk and the words behind it. */
+export interface EscalationModel {
+  readonly version: string;
+  /**
+   * Null when the item's language has no model. Words that raised the risk, most first, when the
+   * risk is at least `explainFrom` (weighing words costs more than the risk itself).
+   */
+  assess(text: string, lang: Lang, tokens?: EnTokens, explainFrom?: number): { risk: number; words: Array<{ word: string; contribution: number }> } | null;
+}
+
+/** Level names in order, for label columns that use them. */
+const LEVEL_ORDER = ['low', 'medium', 'high', 'critical'];
+const NO_YES = [['0', '1'], ['false', 'true'], ['no', 'yes'], ['not_complaint', 'complaint'], ['no_complaint', 'complaint'], ['negative', 'positive']];
+
+/** Labels lowest first: numbers by value, level names by level, a no/yes pair no first. */
+export function orderLevels(labels: readonly string[]): string[] {
+  const distinct = [...new Set(labels)];
+  if (distinct.every((l) => l.trim() !== '' && Number.isFinite(Number(l)))) return distinct.sort((a, b) => Number(a) - Number(b));
+  if (distinct.every((l) => LEVEL_ORDER.includes(l.toLowerCase()))) return distinct.sort((a, b) => LEVEL_ORDER.indexOf(a.toLowerCase()) - LEVEL_ORDER.indexOf(b.toLowerCase()));
+  const pair = NO_YES.find((p) => distinct.length === 2 && distinct.every((l) => p.includes(l.toLowerCase())));
+  if (pair) return distinct.sort((a, b) => pair.indexOf(a.toLowerCase()) - pair.indexOf(b.toLowerCase()));
+  throw new ValidationError(`cannot order the escalation labels ${distinct.slice(0, 6).join(', ')}`, [
+    { path: 'labelCol', message: 'use numbers (e.g. severity 0–4), low/medium/high/critical, or a no/yes pair such as 0/1' },
+  ]);
+}
+
+/**
+ * Gated ordinal risk: P(above the lowest level) × the mean of P(at or above each higher level |
+ * above the lowest). Part 0 is the gate; the rest are trained only on items above the lowest level,
+ * which separates "how bad" from "is it a complaint at all" better than one classifier over all levels.
+ */
+export function gatedRisk(p: ArrayLike<number>): number {
+  if (p.length <= 1) return p[0] ?? 0;
+  let sum = 0;
+  for (let m = 1; m < p.length; m++) sum += p[m]!;
+  return p[0]! * (sum / (p.length - 1));
+}
+
+/** The level a gated ordinal bundle predicts: the highest whose P(at or above) reaches 0.5. */
+export function gatedLevel(bundle: ClassifierBundle, p: ArrayLike<number>): string {
+  const L = bundle.labels;
+  if (p[0]! < 0.5) return L[0]!;
+  let best = 1;
+  for (let m = 1; m < p.length; m++) if (p[0]! * p[m]! >= 0.5) best = m + 1;
+  return L[best]!;
+}
+
+/** Train the gated ordinal escalation model on texts labelled with a level (severity number, level name or no/yes). */
+export function trainEscalationBundle(examples: ReadonlyArray<{ text: string; label: string }>, opts: TrainOptions, card?: Partial<Pick<ModelCard, 'metrics'>>): ClassifierBundle {
+  const levels = orderLevels(examples.map((e) => e.label));
+  if (levels.length < 2) throw new ValidationError('escalation training needs at least two levels', [{ path: 'labelCol', message: 'fewer than two distinct labels' }]);
+  const rank = new Map(levels.map((l, i) => [l, i] as const));
+  const r = examples.map((e) => rank.get(e.label)!);
+  const texts = examples.map((e) => e.text);
+  const gate = trainPart(`ge:${levels[1]}`, texts, r.map((x) => x >= 1), opts)!;
+  const above = examples.flatMap((e, i) => (r[i]! >= 1 ? [{ text: e.text, r: r[i]! }] : []));
+  const parts: BundlePart[] = [gate];
+  for (let k = 2; k < levels.length; k++) {
+    const p = trainPart(`ge:${levels[k]}`, above.map((a) => a.text), above.map((a) => a.r >= k), opts);
+    if (!p) throw new ValidationError(`level "${levels[k]}" cannot be learnt: every or no example above "${levels[0]}" reaches it`, [{ path: 'labelCol', message: 'too few examples per level' }]);
+    parts.push(p);
+  }
+  const trainedAt = opts.now?.() ?? new Date();
+  return new ClassifierBundle(opts.task, 'gated-ordinal', levels, parts, {}, {
+    trainedAt: trainedAt.toISOString(),
+    data: { file: opts.data?.file ?? '(in memory)', rows: examples.length, ...(opts.data?.licence ? { licence: opts.data.licence } : {}) },
+    metrics: card?.metrics ?? { accuracy: 0, macroF1: 0, perClass: {} },
+    version: bundleVersion('escalation-gated', parts, trainedAt),
+  });
+}
+
+/** Words of a text worth testing as evidence: English words (no numbers, no single letters) and Chinese words. */
+function candidateWords(text: string, tokens: EnTokens): Array<{ key: string; shown: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ key: string; shown: string }> = [];
+  for (let i = 0; i < tokens.length && out.length < 80; i++) {
+    const w = tokens.word(i);
+    if (w.length < 2 || /^\d/.test(w) || seen.has(w)) continue;
+    seen.add(w);
+    out.push({ key: w, shown: text.slice(tokens.start(i), tokens.end(i)) });
+  }
+  let han = false;
+  for (let i = 0; i < text.length && !han; i++) han = isHan(text.charCodeAt(i));
+  if (han) {
+    for (const w of cutZh(text)) {
+      if (out.length >= 120 || seen.has(w) || !isHan(w.charCodeAt(0))) continue;
+      seen.add(w);
+      out.push({ key: w, shown: w });
+    }
+  }
+  return out;
+}
+
+/**
+ * An EscalationModel over per-language gated ordinal bundles. Words are weighed only when the
+ * risk reaches `explainFrom`, since below it the signal is not shown; `topWords` are kept.
+ */
+export function escalationModelOf(byLang: Partial<Record<Lang, ClassifierBundle>>, opts: { topWords?: number; explainFrom?: number } = {}): EscalationModel | undefined {
+  const entries = Object.entries(byLang).filter(([, b]) => b) as Array<[Lang, ClassifierBundle]>;
+  if (!entries.length) return undefined;
+  const topWords = opts.topWords ?? MAX_QUOTES;
+  return {
+    version: entries.map(([lang, b]) => `${lang}=${b.version}`).join(','),
+    assess(text, lang, tokens, explainFrom = opts.explainFrom ?? 0) {
+      const b = byLang[lang];
+      if (!b) return null;
+      const risk = gatedRisk(b.probabilities(text));
+      if (risk < explainFrom) return { risk: round3(risk), words: [] };
+      const words = candidateWords(text, tokens ?? tokenizeEn(text));
+      const { contributions } = b.explain(text, words.map((w) => w.key), gatedRisk);
+      const ranked = words.map((w, k) => ({ word: w.shown, contribution: round3(contributions[k]!) }))
+        .filter((w) => w.contribution > 0)
+        .sort((x, y) => y.contribution - x.contribution)
+        .slice(0, topWords);
+      return { risk: round3(risk), words: ranked };
+    },
+  };
+}
+
+function modelSignal(texts: BatchText, i: number, config: Config, model: EscalationModel, out: EscalationSignal[]): void {
+  const d = texts.draft(i);
+  const s = config.escalation.signals.model;
+  const a = model.assess(texts.text(i), d.lang ?? 'other', texts.tokens(i), s.weight > 0 ? s.minWeight / s.weight : Infinity);
+  if (!a) return;
+  const weight = round3(s.weight * a.risk);
+  if (weight < s.minWeight || weight === 0) return;
+  const words = a.words.map((w) => `"${w.word}" +${w.contribution}`);
+  const evidence = words.length ? `model risk ${a.risk}; words ${words.join(', ')}` : `model risk ${a.risk} from the text as a whole`;
+  out.push({ id: 'model', weight, evidence });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repeat contact and unresolved complaints.
+
+/** Who an item is from, for counting repeat contact: the customer when known, else the author on that kind of source. */
+export function authorKeyOf(d: Pick<Draft, 'customerRef' | 'author' | 'source'>): string | null {
+  if (d.customerRef) return `customer:${d.customerRef}`;
+  const who = d.author?.id ?? d.author?.handle;
+  return who ? `author:${d.source.kind}:${who}` : null;
+}
+
+export interface ContactQuery {
+  authorKey: string;
+  /** Inclusive ISO bounds on publishedAt. */
+  since: string;
+  until: string;
+}
+
+/**
+ * The stage's window on stored feedback for repeat contact. Deliberately narrow: ids only, capped,
+ * so the store can answer from an index on (author key, publishedAt).
+ */
+export interface ContactHistory {
+  /** For each query, the ids of stored items with that author key published within [since, until], at most `limit`. */
+  recentByAuthor(queries: readonly ContactQuery[], limit: number): Promise<string[][]>;
+}
+
+/** Contacts (this item included) by the same author within the window: stored ones plus earlier ones in the batch. */
+async function contactCounts(batch: readonly Draft[], config: Config, history: ContactHistory | undefined): Promise<number[]> {
+  const { window, contacts } = config.escalation.signals.repeatContact;
+  const keys = batch.map(authorKeyOf);
+  const queries: ContactQuery[] = [];
+  const at: number[] = [];
+  batch.forEach((d, i) => {
+    const key = keys[i];
+    if (!key) return;
+    const until = Date.parse(d.publishedAt);
+    at.push(i);
+    queries.push({ authorKey: key, since: new Date(until - window).toISOString(), until: new Date(until).toISOString() });
+  });
+  const stored = history && queries.length ? await history.recentByAuthor(queries, contacts * 4) : queries.map(() => []);
+  const counts = new Array<number>(batch.length).fill(0);
+  at.forEach((i, q) => {
+    const d = batch[i]!;
+    const ids = new Set(stored[q]);
+    const until = Date.parse(d.publishedAt);
+    batch.forEach((o, j) => {
+      if (j !== i && keys[j] === keys[i]) {
+        const t = Date.parse(o.publishedAt);
+        if (t <= until && t >= until - window) ids.add(o.id);
+      }
+    });
+    ids.delete(d.id);
+    counts[i] = ids.size + 1;
+  });
+  return counts;
+}
+
+function repeatSignal(d: Draft, count: number, config: Config, out: EscalationSignal[]): void {
+  const s = config.escalation.signals.repeatContact;
+  if (count < s.contacts) return;
+  const who = d.customerRef ? 'customer' : 'author';
+  out.push({ id: 'repeatContact', weight: s.weight, evidence: `${count} contacts from this ${who} in ${spoken(s.window)}` });
+}
+
+function unresolvedSignal(d: Draft, config: Config, now: Date, out: EscalationSignal[]): void {
+  const s = config.escalation.signals.unresolved;
+  const isComplaint = d.analysis.complaint?.is || d.channel === 'complaint' || d.channel === 'regulator';
+  if (!isComplaint) return;
+  const age = now.getTime() - Date.parse(d.publishedAt);
+  if (!(age >= s.after)) return;
+  const key = s.statusKeys.find((k) => d.dimensions?.[k] !== undefined && d.dimensions[k]!.trim() !== '');
+  const status = key ? d.dimensions![key]!.trim() : undefined;
+  if (status === undefined && !s.assumeOpen) return;
+  if (status !== undefined && s.resolved.some((r) => status.toLowerCase().startsWith(r.toLowerCase()))) return;
+  const days = Math.floor(age / DAY_MS);
+  out.push({ id: 'unresolved', weight: s.weight, evidence: `unresolved for ${days} day${days === 1 ? '' : 's'} (${status === undefined ? 'no status' : `status "${status}"`})` });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The score of a set of signals. Noisy-OR: each alone could warrant escalation; together they reinforce without passing 1. */
+export function combine(signals: readonly EscalationSignal[], config: Config): Escalation {
+  let keep = 1;
+  for (const sig of signals) keep *= 1 - Math.min(1, Math.max(0, sig.weight));
+  const score = round3(1 - keep);
+  return { score, level: levelFor(score, config.escalation.levels), signals: [...signals] };
+}
+
+/** Item i's escalation from the rules alone, plus any `extra` signals (model, contacts, age). */
+export function escalate(texts: BatchText, i: number, config: Config, extra: readonly EscalationSignal[] = []): Escalation {
   const signals: EscalationSignal[] = [];
   keywordSignals(texts, i, config, signals);
   factSignals(texts.draft(i), config, signals);
-  let keep = 1;
-  for (const sig of signals) keep *= 1 - Math.min(1, Math.max(0, sig.weight));
-  const score = Math.round((1 - keep) * 1000) / 1000;
-  return { score, level: levelFor(score, config.escalation.levels), signals };
+  return combine([...signals, ...extra], config);
+}
+
+export interface EscalationStageOptions {
+  /** A trained model (models.escalation); its risk becomes the `model` signal. */
+  model?: EscalationModel;
+  /** Stored feedback by author, for repeat contact; without it only the batch itself is counted. */
+  contacts?: ContactHistory;
 }
 
 /**
  * Escalation risk: regulator, legal, media and churn words (English and Chinese), the author's
- * reach, virality, strongly negative sentiment and low survey scores, each with the evidence that
- * raised it. Runs after sentiment.
+ * reach, virality, strongly negative sentiment, low survey scores, a trained model's risk, repeat
+ * contact and complaints left unresolved, each with the evidence that raised it. Runs after sentiment.
  */
-export function escalationStage(): Stage {
+export function escalationStage(opts: EscalationStageOptions = {}): Stage {
+  const versions: Record<string, string> = opts.model ? { escalation: ESCALATION_VERSION, escalationModel: opts.model.version } : { escalation: ESCALATION_VERSION };
   return {
     name: 'escalation',
-    run(batch, { config }) {
+    async run(batch, { config, now }) {
       const texts = BatchText.of(batch);
-      batch.forEach((d, i) => setAnalysis(d, { escalation: escalate(texts, i, config) }, { escalation: ESCALATION_VERSION }));
+      const counts = await contactCounts(batch, config, opts.contacts);
+      batch.forEach((d, i) => {
+        const extra: EscalationSignal[] = [];
+        if (opts.model) modelSignal(texts, i, config, opts.model, extra);
+        repeatSignal(d, counts[i]!, config, extra);
+        unresolvedSignal(d, config, now, extra);
+        setAnalysis(d, { escalation: escalate(texts, i, config, extra) }, versions);
+      });
       return batch;
     },
   };

@@ -4,24 +4,30 @@ import { ruleComplaint } from '../nlp/complaint.ts';
 import { lexiconSentiment } from '../nlp/sentiment.ts';
 import type { Stage } from '../stage.ts';
 import { dedupeStage } from './dedupe.ts';
-import { escalationStage } from './escalation.ts';
+import { escalationModelOf, escalationStage, type ContactHistory } from './escalation.ts';
 import { configKeywords } from './keywords.ts';
 import { languageStage } from './language.ts';
 import { normalizeStage } from './normalize.ts';
 import { redactStage } from './redact.ts';
 import { sentimentStage } from './sentiment.ts';
-import { topicsStage } from './topics.ts';
+import { loadBundles, topicModelOf, topicsStage } from './topics.ts';
 import { touchpointsStage } from './touchpoints.ts';
 
 export { dedupeStage, fingerprintOf, SHORT_TEXT_CHARS } from './dedupe.ts';
-export { escalate, escalationStage, levelFor } from './escalation.ts';
+export {
+  authorKeyOf, combine, escalate, escalationModelOf, escalationStage, gatedLevel, gatedRisk, levelFor, orderLevels, trainEscalationBundle,
+  type ContactHistory, type ContactQuery, type EscalationModel, type EscalationStageOptions,
+} from './escalation.ts';
 export { languageStage } from './language.ts';
 export { normalizeStage, normalizeText } from './normalize.ts';
 export { BatchText } from './common.ts';
 export { redactStage } from './redact.ts';
 export { sentimentStage, type SentimentStageOptions } from './sentiment.ts';
 export { configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
-export { keywordScore, keywordTopics, topicsStage, type TopicModel } from './topics.ts';
+export {
+  bundleTopics, ClassifierBundle, keywordScore, keywordTopics, loadBundles, mergeTopics, parseTopicLabels, topicModelOf, topicsStage,
+  trainTopicBundle, BUNDLE_FORMAT, type MultiLabelExample, type TopicModel,
+} from './topics.ts';
 export { keywordTouchpoint, surveyTouchpoint, touchpointsStage } from './touchpoints.ts';
 
 /**
@@ -30,12 +36,19 @@ export { keywordTouchpoint, surveyTouchpoint, touchpointsStage } from './touchpo
  * The config's keyword automaton is compiled here, so the first batch is not the slow one; stages
  * read the config from each run's context (compiled once per config object).
  */
-export function defaultStages(config: Config): Stage[] {
+export interface DefaultStagesDeps {
+  /** Stored feedback by author, for the repeat-contact signal (the index, when there is one). */
+  contacts?: ContactHistory;
+}
+
+export function defaultStages(config: Config, deps: DefaultStagesDeps = {}): Stage[] {
   configKeywords(config);
   // Trained models named in config replace the lexicon / rules for their language only.
   const models = loadConfiguredModels(config.models);
   const sentiment = sentimentFromClassifiers(models.sentiment, lexiconSentiment);
   const complaint = complaintFromClassifiers(models.complaint, ruleComplaint);
+  const topicModel = topicModelOf(loadBundles(config.models, 'topics'));
+  const escalationModel = escalationModelOf(loadBundles(config.models, 'escalation'));
   return [
     normalizeStage(),
     languageStage(),
@@ -45,8 +58,8 @@ export function defaultStages(config: Config): Stage[] {
       ...(Object.keys(models.sentiment).length ? { model: sentiment } : {}),
       ...(Object.keys(models.complaint).length ? { complaint } : {}),
     }),
-    topicsStage(),
+    topicsStage(topicModel),
     touchpointsStage(),
-    escalationStage(),
+    escalationStage({ ...(escalationModel ? { model: escalationModel } : {}), ...(deps.contacts ? { contacts: deps.contacts } : {}) }),
   ];
 }

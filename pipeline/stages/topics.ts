@@ -1,5 +1,12 @@
-import type { Config } from '../../config/schema.ts';
-import type { Lang, TopicHit } from '../../model/index.ts';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { Config, ModelsConfig } from '../../config/schema.ts';
+import { ConfigError, ValidationError, zodDetails, type Lang, type TopicHit } from '../../model/index.ts';
+import {
+  fromModelFile, ModelCardSchema, predictProba, toModelFile, trainClassifier, type ModelCard, type SparseVector, type TextClassifier, type TrainOptions,
+} from '../nlp/classifier/index.ts';
 import type { EnTokens } from '../nlp/en-tokenizer.ts';
 import type { Stage } from '../stage.ts';
 import { BatchText, setAnalysis } from './common.ts';
@@ -7,7 +14,7 @@ import { configHits, configKeywords } from './keywords.ts';
 
 export const TOPICS_VERSION = 'keywords-1';
 
-/** What the topics stage needs from a trained multi-label classifier replacing the keyword rules. */
+/** What the topics stage needs from a trained multi-label classifier used beside the keyword rules. */
 export interface TopicModel {
   readonly version: string;
   /** `tokens`: tokenizeEn(text), when the caller already has them. */
@@ -29,18 +36,311 @@ export function keywordTopics(texts: BatchText, i: number, config: Config): Topi
   return out.sort((a, b) => b.score - a.score);
 }
 
-/** Topics for each item: the taxonomy's keyword rules, or `model` when one is given. */
+/** Union of two topic lists; a topic in both keeps the higher score. Highest first, `a`'s order on ties. */
+export function mergeTopics(a: readonly TopicHit[], b: readonly TopicHit[]): TopicHit[] {
+  const best = new Map<string, number>();
+  for (const t of [...a, ...b]) best.set(t.id, Math.max(best.get(t.id) ?? 0, t.score));
+  return [...best].map(([id, score]) => ({ id, score })).sort((x, y) => y.score - x.score);
+}
+
+/**
+ * Topics for each item: the taxonomy's keyword rules, plus `model`'s topics when one is given (a
+ * topic both find keeps the higher score). Both versions are recorded.
+ */
 export function topicsStage(model?: TopicModel): Stage {
-  const version = model?.version ?? TOPICS_VERSION;
+  const versions: Record<string, string> = model ? { topics: model.version, topicKeywords: TOPICS_VERSION } : { topics: TOPICS_VERSION };
   return {
     name: 'topics',
     run(batch, { config }) {
       const texts = BatchText.of(batch);
       batch.forEach((d, i) => {
-        const topics = model ? model.predict(texts.text(i), d.lang ?? 'other', texts.tokens(i)) : keywordTopics(texts, i, config);
-        setAnalysis(d, { topics }, { topics: version });
+        const rules = keywordTopics(texts, i, config);
+        const topics = model ? mergeTopics(rules, model.predict(texts.text(i), d.lang ?? 'other', texts.tokens(i))) : rules;
+        setAnalysis(d, { topics }, versions);
       });
       return batch;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several binary classifiers in one model file: one-vs-rest topics, and the gated ordinal
+// escalation model (escalation.ts). Each part is an ordinary allears-textclf-1 model trained on
+// "1"/"0" labels, so everything the classifier toolkit does with one model holds for each part.
+
+export const BUNDLE_FORMAT = 'allears-multiclf-1';
+export const BUNDLE_KINDS = ['one-vs-rest', 'gated-ordinal'] as const;
+export type BundleKind = (typeof BUNDLE_KINDS)[number];
+
+export const BundleFileSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  task: z.string().min(1),
+  kind: z.enum(BUNDLE_KINDS),
+  /** one-vs-rest: the topic ids; gated-ordinal: the levels, lowest first. */
+  labels: z.array(z.string().min(1)).min(1),
+  /** one-vs-rest: the probability at or above which a label is given, per label. */
+  thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+  parts: z.array(z.object({ id: z.string().min(1), model: z.unknown() })).min(1),
+  card: ModelCardSchema,
+});
+export type BundleFile = z.infer<typeof BundleFileSchema>;
+
+export interface BundlePart {
+  id: string;
+  clf: TextClassifier;
+}
+
+/** Binary classifiers sharing one file, card and version; each part answers P("1"). */
+export class ClassifierBundle {
+  constructor(
+    readonly task: string,
+    readonly kind: BundleKind,
+    readonly labels: readonly string[],
+    readonly parts: readonly BundlePart[],
+    readonly thresholds: Readonly<Record<string, number>>,
+    readonly card: ModelCard,
+  ) {
+    for (const p of parts) if (!p.clf.labels.includes('1')) throw new RangeError(`part ${p.id} is not a binary "1"/"0" model`);
+    const fo = JSON.stringify(parts[0]?.clf.featureOptions);
+    for (const p of parts) if (JSON.stringify(p.clf.featureOptions) !== fo) throw new RangeError(`part ${p.id} has other feature options than part ${parts[0]!.id}`);
+  }
+
+  get version(): string {
+    return this.card.version;
+  }
+
+  private readonly scratch = new Float64Array(2);
+  private readonly wordBuckets = new Map<string, Int32Array>();
+
+  /** Part m's features of the text; without IDF every part's are the same, so the text is featurized once. */
+  private vectors(text: string): SparseVector[] {
+    if (this.parts.some((p) => p.clf.featureOptions.idf)) return this.parts.map((p) => p.clf.features(text));
+    const x = this.parts[0]!.clf.features(text);
+    return this.parts.map(() => x);
+  }
+
+  private pOne(m: number, x: SparseVector): number {
+    const clf = this.parts[m]!.clf;
+    return predictProba(clf.model, x, this.scratch)[clf.labels.indexOf('1')]!;
+  }
+
+  /** P("1") of every part, in part order. */
+  probabilities(text: string): Float64Array {
+    const xs = this.vectors(text);
+    const out = new Float64Array(this.parts.length);
+    for (let m = 0; m < out.length; m++) out[m] = this.pOne(m, xs[m]!);
+    return out;
+  }
+
+  /** The buckets a word alone falls in; cached, since the same words come back in text after text. */
+  private bucketsOf(word: string): Int32Array {
+    let b = this.wordBuckets.get(word);
+    if (b === undefined) {
+      if (this.wordBuckets.size >= 100_000) this.wordBuckets.clear();
+      b = this.parts[0]!.clf.features(word).indices.slice();
+      this.wordBuckets.set(word, b);
+    }
+    return b;
+  }
+
+  /**
+   * `score(probabilities)` of the text, and how much each word raised it: the score minus the score
+   * with the word's features taken out of every part's logit. Words the models never weighted add 0.
+   */
+  explain(text: string, words: readonly string[], score: (p: Float64Array) => number): { score: number; contributions: number[] } {
+    const M = this.parts.length;
+    const logit = new Float64Array(M);
+    const xs = this.vectors(text);
+    const diffs = this.parts.map((p, m) => {
+      const x = xs[m]!;
+      const one = p.clf.labels.indexOf('1');
+      const K = p.clf.labels.length;
+      const w = p.clf.model.weights;
+      // Binary softmax: P("1") = σ(z1 − z0); keep each feature's share of the difference.
+      const diff = new Map<number, number>();
+      let z = p.clf.model.bias[one]! - p.clf.model.bias[1 - one]!;
+      for (let i = 0; i < x.indices.length; i++) {
+        const j = x.indices[i]!;
+        const d = x.values[i]! * (w[j * K + one]! - w[j * K + 1 - one]!);
+        diff.set(j, d);
+        z += d;
+      }
+      logit[m] = z;
+      return diff;
+    });
+    const sigma = (z: number) => 1 / (1 + Math.exp(-z));
+    const base = score(logit.map(sigma));
+    const without = new Float64Array(M);
+    // The parts share their feature options, so a word's buckets are the same in every part.
+    const contributions = words.map((word) => {
+      const buckets = new Set(this.bucketsOf(word));
+      for (let m = 0; m < M; m++) {
+        let z = logit[m]!;
+        for (const j of buckets) z -= diffs[m]!.get(j) ?? 0;
+        without[m] = sigma(z);
+      }
+      return base - score(without);
+    });
+    return { score: base, contributions };
+  }
+
+  toFile(): BundleFile {
+    return {
+      format: BUNDLE_FORMAT, task: this.task, kind: this.kind, labels: [...this.labels], thresholds: { ...this.thresholds },
+      parts: this.parts.map((p) => ({ id: p.id, model: toModelFile(p.clf) })), card: this.card,
+    };
+  }
+
+  static fromFile(json: unknown, source = 'model'): ClassifierBundle {
+    const r = BundleFileSchema.safeParse(json);
+    if (!r.success) {
+      const details = zodDetails(r.error.issues);
+      throw new ValidationError(`${source} is not a valid ${BUNDLE_FORMAT} file: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, details, 'model_invalid');
+    }
+    const f = r.data;
+    const parts = f.parts.map((p, i) => ({ id: p.id, clf: fromModelFile(p.model, `${source} parts[${i}]`) }));
+    return new ClassifierBundle(f.task, f.kind, f.labels, parts, f.thresholds, f.card);
+  }
+
+  async save(path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify(this.toFile()));
+  }
+
+  static load(path: string): ClassifierBundle {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new ValidationError(`${path}: ${(err as Error).message}`, [{ path: 'model', message: 'unreadable or not JSON' }], 'model_invalid');
+    }
+    const task = (json as { task?: unknown } | null)?.task;
+    if ((json as { format?: unknown } | null)?.format !== BUNDLE_FORMAT && typeof task === 'string') {
+      throw new ValidationError(`${path} is a "${task}" model, not a ${BUNDLE_FORMAT} one`, [{ path: 'model', message: `a single-label "${task}" model` }], 'model_invalid');
+    }
+    return ClassifierBundle.fromFile(json, path);
+  }
+}
+
+/** Train one binary part: texts with `yes[i]` as "1", the rest "0". Null when one side is empty. */
+export function trainPart(id: string, texts: readonly string[], yes: readonly boolean[], opts: TrainOptions): BundlePart | null {
+  const n1 = yes.filter(Boolean).length;
+  if (n1 === 0 || n1 === yes.length) return null;
+  return { id, clf: trainClassifier(texts.map((text, i) => ({ text, label: yes[i] ? '1' : '0' })), { ...opts, task: `${opts.task}:${id}` }) };
+}
+
+/** A version that changes with any part's weights and says when it was trained: `topics-ovr:1a2b3c4d@2025-03-01`. */
+export function bundleVersion(prefix: string, parts: readonly BundlePart[], trainedAt: Date): string {
+  let h = 0x811c9dc5;
+  for (const c of parts.map((p) => `${p.id}=${p.clf.card?.version ?? ''}`).join(';')) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  return `${prefix}:${(h >>> 0).toString(16).padStart(8, '0')}@${trainedAt.toISOString().slice(0, 10)}`;
+}
+
+/** Topic ids of one label cell: a JSON array, or ids separated by `|`, `;` or `,`. `[]` means none. */
+export function parseTopicLabels(cell: unknown): string[] | null {
+  if (Array.isArray(cell)) return cell.map((v) => String(v).trim()).filter(Boolean);
+  const s = cell === undefined || cell === null ? '' : String(cell).trim();
+  if (!s) return null;
+  if (s.startsWith('[')) {
+    try {
+      const v: unknown = JSON.parse(s);
+      if (Array.isArray(v)) return v.map((x) => String(x).trim()).filter(Boolean);
+    } catch {
+      // Not JSON after all: fall through to separators.
+    }
+  }
+  return [...new Set(s.split(/[|;,]/).map((x) => x.trim()).filter(Boolean))];
+}
+
+export interface MultiLabelExample {
+  text: string;
+  labels: readonly string[];
+}
+
+/** Per label: the threshold with the best F1 on `valid` (0.5 when it has no positives). */
+export function bestThresholds(parts: readonly BundlePart[], valid: readonly MultiLabelExample[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of parts) {
+    const scored = valid.map((e) => ({ p: p.clf.predict(e.text).probabilities['1']!, y: e.labels.includes(p.id) }));
+    const positives = scored.filter((s) => s.y).length;
+    if (positives === 0) {
+      out[p.id] = 0.5;
+      continue;
+    }
+    scored.sort((a, b) => b.p - a.p);
+    let tp = 0;
+    let best = { f1: -1, t: 0.5 };
+    scored.forEach((s, k) => {
+      if (s.y) tp++;
+      const next = scored[k + 1];
+      if (next && next.p === s.p) return;
+      const f1 = (2 * tp) / (k + 1 + positives);
+      // Halfway to the next score, so a slightly lower probability on new data still passes.
+      if (f1 > best.f1) best = { f1, t: next ? (s.p + next.p) / 2 : s.p };
+    });
+    out[p.id] = Math.round(Math.min(0.95, Math.max(0.05, best.t)) * 1000) / 1000;
+  }
+  return out;
+}
+
+/**
+ * One-vs-rest topic classifiers: one binary part per topic id seen in `train`, each threshold tuned
+ * on `valid` for F1. Topics that every example has, or none, get no part.
+ */
+export function trainTopicBundle(train: readonly MultiLabelExample[], valid: readonly MultiLabelExample[], opts: TrainOptions): ClassifierBundle {
+  const ids = [...new Set(train.flatMap((e) => e.labels))].sort();
+  const texts = train.map((e) => e.text);
+  const parts = ids.flatMap((id) => trainPart(id, texts, train.map((e) => e.labels.includes(id)), opts) ?? []);
+  if (!parts.length) throw new ValidationError('topics training needs at least one topic that some examples have and others do not', [{ path: 'labelCol', message: 'no usable topic' }]);
+  const thresholds = bestThresholds(parts, valid.length ? valid : train);
+  const trainedAt = opts.now?.() ?? new Date();
+  const card: ModelCard = {
+    trainedAt: trainedAt.toISOString(),
+    data: { file: opts.data?.file ?? '(in memory)', rows: train.length + valid.length, ...(opts.data?.licence ? { licence: opts.data.licence } : {}) },
+    metrics: { accuracy: 0, macroF1: 0, perClass: {} },
+    version: bundleVersion('topics-ovr', parts, trainedAt),
+  };
+  return new ClassifierBundle(opts.task, 'one-vs-rest', parts.map((p) => p.id), parts, thresholds, card);
+}
+
+/** The topics a one-vs-rest bundle gives a text: every part at or above its threshold, highest first. */
+export function bundleTopics(bundle: ClassifierBundle, text: string): TopicHit[] {
+  const p = bundle.probabilities(text);
+  const out: TopicHit[] = [];
+  bundle.parts.forEach((part, m) => {
+    if (p[m]! >= (bundle.thresholds[part.id] ?? 0.5)) out.push({ id: part.id, score: Math.round(p[m]! * 1000) / 1000 });
+  });
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/** A TopicModel over per-language bundles; languages without one get no model topics. */
+export function topicModelOf(byLang: Partial<Record<Lang, ClassifierBundle>>): TopicModel | undefined {
+  const entries = Object.entries(byLang).filter(([, b]) => b) as Array<[Lang, ClassifierBundle]>;
+  if (!entries.length) return undefined;
+  return {
+    version: entries.map(([lang, b]) => `${lang}=${b.version}`).join(','),
+    predict: (text, lang) => {
+      const b = byLang[lang];
+      return b ? bundleTopics(b, text) : [];
+    },
+  };
+}
+
+/** Bundles named in `models.<task>` (topics or escalation), every problem reported at once. */
+export function loadBundles(models: ModelsConfig, task: 'topics' | 'escalation'): Partial<Record<Lang, ClassifierBundle>> {
+  const out: Partial<Record<Lang, ClassifierBundle>> = {};
+  const problems: { path: string; message: string }[] = [];
+  const kind: BundleKind = task === 'topics' ? 'one-vs-rest' : 'gated-ordinal';
+  for (const [lang, file] of Object.entries(models[task]) as Array<[Lang, string | undefined]>) {
+    if (!file) continue;
+    try {
+      const b = ClassifierBundle.load(file);
+      if (b.kind !== kind) throw new ValidationError(`a ${b.kind} model, not a ${task} model`);
+      out[lang] = b;
+    } catch (err) {
+      problems.push({ path: `models.${task}.${lang}`, message: `${file}: ${(err as Error).message}` });
+    }
+  }
+  if (problems.length) throw new ConfigError(`cannot load models:\n  ${problems.map((p) => `${p.path}: ${p.message}`).join('\n  ')}`, problems);
+  return out;
 }

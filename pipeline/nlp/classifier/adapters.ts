@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, ValidationError, type Complaint, type Lang, type Sentiment } from '../../../model/index.ts';
 import type { ModelsConfig } from '../../../config/schema.ts';
 import type { ComplaintInput, ComplaintModel } from '../complaint.ts';
 import type { EnTokens } from '../en-tokenizer.ts';
 import { labelFor, type SentimentModel } from '../sentiment.ts';
-import { fromModelFile } from './model-file.ts';
+import { loadModelSync } from './model-file.ts';
 import type { TextClassifier } from './text-classifier.ts';
 
 type ByLang = Partial<Record<Lang, TextClassifier>>;
@@ -24,21 +26,29 @@ function versionOf(byLang: ByLang, fallback: string): string {
   return `${parts.join(',')};else=${fallback}`;
 }
 
+/** Per label of a classifier: +1 positive, −1 negative, 0 otherwise. */
+function polarities(clf: TextClassifier): Int8Array {
+  return Int8Array.from(clf.labels, (l) => (SENTIMENT_NAMES[l] === 'positive' ? 1 : SENTIMENT_NAMES[l] === 'negative' ? -1 : 0));
+}
+
 /** Sentiment from trained classifiers where a language has one, the fallback (lexicon) elsewhere. */
 export function sentimentFromClassifiers(byLang: ByLang, fallback: SentimentModel): SentimentModel {
+  const polarity = new Map(Object.values(byLang).map((clf) => [clf!, polarities(clf!)] as const));
   return {
     version: versionOf(byLang, fallback.version),
     score(text: string, lang: Lang, tokens?: EnTokens): Sentiment {
       const clf = byLang[lang];
       if (!clf) return fallback.score(text, lang, tokens);
-      const { probabilities } = clf.predict(text);
+      const p = clf.probabilities(text);
+      const sign = polarity.get(clf)!;
       let pos = 0;
       let neg = 0;
       let best = 0;
-      for (const [label, p] of Object.entries(probabilities)) {
-        if (SENTIMENT_NAMES[label] === 'positive') pos += p;
-        if (SENTIMENT_NAMES[label] === 'negative') neg += p;
-        best = Math.max(best, p);
+      for (let k = 0; k < p.length; k++) {
+        const q = p[k]!;
+        if (sign[k] === 1) pos += q;
+        else if (sign[k] === -1) neg += q;
+        if (q > best) best = q;
       }
       const score = Math.round((pos - neg) * 1000) / 1000;
       return { label: labelFor(score), score, confidence: Math.round(best * 1000) / 1000 };
@@ -48,18 +58,33 @@ export function sentimentFromClassifiers(byLang: ByLang, fallback: SentimentMode
 
 /** Complaint from trained classifiers where a language has one, the fallback (rules) elsewhere. */
 export function complaintFromClassifiers(byLang: ByLang, fallback: ComplaintModel): ComplaintModel {
+  const yes = new Map(Object.values(byLang).map((clf) => [clf!, Uint8Array.from(clf!.labels, (l) => (COMPLAINT_YES.has(l.toLowerCase()) ? 1 : 0))] as const));
   return {
     version: versionOf(byLang, fallback.version),
     predict(input: ComplaintInput): Complaint {
       const clf = byLang[input.lang];
       if (!clf) return fallback.predict(input);
-      const { probabilities } = clf.predict(input.text);
+      const q = clf.probabilities(input.text);
+      const isYes = yes.get(clf)!;
       let p = 0;
-      for (const [label, q] of Object.entries(probabilities)) if (COMPLAINT_YES.has(label.toLowerCase())) p += q;
+      for (let k = 0; k < q.length; k++) if (isYes[k] === 1) p += q[k]!;
       const probability = Math.round(p * 1000) / 1000;
       return { is: probability >= 0.5, probability };
     },
   };
+}
+
+/** Where allears is installed: the shipped models live in its models/ folder. */
+const INSTALL_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * A relative model path is read from the working directory, as every other path in the config;
+ * failing that, from where allears is installed, so the shipped `models/…` paths work from anywhere.
+ */
+export function resolveModelPath(file: string): string {
+  if (isAbsolute(file) || existsSync(file)) return file;
+  const installed = resolve(INSTALL_ROOT, file);
+  return existsSync(installed) ? installed : file;
 }
 
 /**
@@ -74,7 +99,7 @@ export function loadConfiguredModels(models: ModelsConfig): { sentiment: ByLang;
       if (!file) continue;
       const path = `models.${task}.${lang}`;
       try {
-        const clf = fromModelFile(JSON.parse(readFileSync(file, 'utf8')), file);
+        const clf = loadModelSync(resolveModelPath(file));
         const unknown = clf.labels.filter((l) => (task === 'sentiment' ? !(l in SENTIMENT_NAMES) : !COMPLAINT_YES.has(l.toLowerCase()) && !COMPLAINT_NO.has(l.toLowerCase())));
         if (unknown.length) throw new ValidationError(`labels ${unknown.join(', ')} mean nothing for ${task}`);
         out[task][lang] = clf;

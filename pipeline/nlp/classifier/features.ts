@@ -21,6 +21,19 @@ export const FeatureOptionsSchema = z.object({
    * in the model file). Optional so that files written before it existed still load (as off).
    */
   idf: z.boolean().optional(),
+  /** Bigrams of adjacent jieba words (needs zhWords). Optional: older files load as off. */
+  zhWordBigrams: z.boolean().optional(),
+  /**
+   * Longest character n-gram inside English words (from 3; word edges marked), 0 or absent for
+   * none: catches misspellings and inflections the stemmer misses. Optional: older files load as off.
+   */
+  enCharMaxN: z.number().int().min(0).max(6).optional(),
+  /**
+   * Polarity of English words in the sentiment lexicon as features of their own ("a negative word",
+   * "a strongly positive word", flipped inside a negation scope), so rare words the lexicon knows
+   * share what the common ones learn. Optional: older files load as off.
+   */
+  enLexicon: z.boolean().optional(),
 });
 export type FeatureOptions = z.infer<typeof FeatureOptionsSchema>;
 
@@ -33,7 +46,7 @@ export interface SparseVector {
 }
 
 // One seed per feature kind, so "好" the character and "好" the word land in different buckets.
-const EN_UNI = 0x1001, EN_NEG = 0x1002, EN_BI = 0x1003, ZH_UNI = 0x2001, ZH_BI = 0x2002, ZH_TRI = 0x2003, ZH_WORD = 0x2004, SYM = 0x3001, EN_STEM = 0x1004, EN_STEM_NEG = 0x1005, MENTION = 0x1006;
+const EN_UNI = 0x1001, EN_NEG = 0x1002, EN_BI = 0x1003, ZH_UNI = 0x2001, ZH_BI = 0x2002, ZH_TRI = 0x2003, ZH_WORD = 0x2004, ZH_WORD_BI = 0x2005, EN_CHAR = 0x1007, EN_LEX = 0x1008, SYM = 0x3001, EN_STEM = 0x1004, EN_STEM_NEG = 0x1005, MENTION = 0x1006;
 
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
 /** Twitter handles and Weibo names (which may be Chinese) up to the next space or punctuation. */
@@ -101,18 +114,43 @@ export class Featurizer {
 
   private english(text: string): void {
     const tokens = tokenizeEn(text);
+    const charMaxN = this.options.enCharMaxN ?? 0;
+    const lexicon = this.options.enLexicon === true;
     let prev = 0;
     for (let i = 0; i < tokens.length; i++) {
-      const w = tokens.word(i);
+      const lx = tokens.lex[i]!;
+      const w = lx.word;
       const c = w.charCodeAt(0);
       const neg = tokens.negated(i);
-      let h = c >= 0x30 && c <= 0x39 ? NUM : hashString(w, EN_UNI);
-      if (neg) h = hashPair(h, 0, EN_NEG);
+      // The word's hashes depend on the word alone: worked out once per word type.
+      const fh = lx.featureHashes ?? (lx.featureHashes = wordHashes(w, lx.stem, c));
+      const h = neg ? fh[1]! : fh[0]!;
       this.add(h);
-      const stem = tokens.stem(i);
-      if (stem !== w && c > 0x39) this.add(hashString(stem, neg ? EN_STEM_NEG : EN_STEM));
+      if (fh[4] !== 0) this.add(neg ? fh[3]! : fh[2]!);
       if (this.options.enBigrams && !tokens.clauseStart(i)) this.add(hashPair(prev, h, EN_BI));
       prev = h;
+      if (charMaxN >= 3 && w.length >= 2 && c > 0x39) this.charGrams(w, charMaxN);
+      if (lexicon) {
+        const v = tokens.lex[i]!.sentiment;
+        if (v !== 0) {
+          // Four polarity classes (weak/strong, positive/negative); negation flips the sign.
+          const signed = neg ? -v : v;
+          this.add(fmix((signed > 0 ? 1 : 3) + (Math.abs(v) >= 2.5 ? 1 : 0) ^ EN_LEX));
+        }
+      }
+    }
+  }
+
+  /** Character n-grams of length 3…maxN of `w` with its edges marked, hashed without building substrings. */
+  private charGrams(w: string, maxN: number): void {
+    const len = w.length + 2; // the edge marks count as characters
+    for (let s = 0; s + 3 <= len; s++) {
+      let h = 0x811c9dc5 ^ EN_CHAR;
+      for (let e = s; e < len && e - s < maxN; e++) {
+        const code = e === 0 ? 0x02 : e === len - 1 ? 0x03 : w.charCodeAt(e - 1);
+        h = Math.imul(h ^ code, 0x01000193);
+        if (e - s >= 2) this.add(fmix(h));
+      }
     }
   }
 
@@ -136,7 +174,18 @@ export class Featurizer {
       else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) this.add(fmix(((c << 16) | text.charCodeAt(++i)) ^ SYM));
       else if (c >= 0x2600 && c <= 0x27bf) this.add(fmix(c ^ SYM));
     }
-    if (hasHan && this.options.zhWords) for (const w of cutZh(text)) if (w.length > 1) this.add(hashString(w, ZH_WORD));
+    if (hasHan && this.options.zhWords) {
+      const bigrams = this.options.zhWordBigrams === true;
+      let prev = 0;
+      for (const w of cutZh(text)) {
+        const h = hashString(w, ZH_WORD);
+        if (w.length > 1) this.add(h);
+        if (bigrams) {
+          if (prev !== 0 && isHan(w.charCodeAt(0))) this.add(hashPair(prev, h, ZH_WORD_BI));
+          prev = isHan(w.charCodeAt(w.length - 1)) ? h : 0;
+        }
+      }
+    }
   }
 
   private collect(): SparseVector {
@@ -159,6 +208,16 @@ export class Featurizer {
     for (let k = 0; k < m; k++) values[k] = values[k]! * inv;
     return { indices: indices.subarray(0, m), values: values.subarray(0, m) };
   }
+}
+
+/**
+ * The hashes a word type contributes: [unigram, negated unigram, stem, negated stem, has a stem
+ * feature (0/1)]. Numbers share one placeholder.
+ */
+function wordHashes(w: string, stem: string, c: number): Int32Array {
+  const uni = c >= 0x30 && c <= 0x39 ? NUM : hashString(w, EN_UNI);
+  const hasStem = stem !== w && c > 0x39;
+  return Int32Array.of(uni, hashPair(uni, 0, EN_NEG), hasStem ? hashString(stem, EN_STEM) : 0, hasStem ? hashString(stem, EN_STEM_NEG) : 0, hasStem ? 1 : 0);
 }
 
 /**

@@ -3,6 +3,7 @@ export { Featurizer, computeIdf, applyIdf, DEFAULT_FEATURE_OPTIONS, FeatureOptio
 export { trainLogReg, predictProba, balancedClassWeights, DEFAULT_LOGREG_OPTIONS, type LogRegOptions, type LogRegWeights } from './logreg.ts';
 export { TextClassifier, argmax, type Prediction } from './text-classifier.ts';
 export { ModelCardSchema, type ModelCard } from './card.ts';
-export { MODEL_FORMAT, ModelFileSchema, toModelFile, fromModelFile, saveModel, loadModel, type ModelFile } from './model-file.ts';
+export { MODEL_FORMAT, ModelFileSchema, toModelFile, fromModelFile, saveModel, loadModel, loadModelSync, quantizeInt8, type ModelFile, type ModelFileOptions } from './model-file.ts';
+export { SET_TRAINING, type SetTraining } from './presets.ts';
 export { computeMetrics, fromConfusion, formatReport, type Metrics, type ClassMetrics } from './metrics.ts';
 export { trainFromRecords, trainClassifier, evaluate, extractExamples, splitDeterministic, type Example, type TrainOptions, type TrainFromRecordsOptions, type TrainResult } from './train.ts';

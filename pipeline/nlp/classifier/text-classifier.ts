@@ -7,10 +7,19 @@ export interface Prediction {
   probabilities: Record<string, number>;
 }
 
+/**
+ * The last text featurized for prediction, per feature options: the sentiment and complaint
+ * models of a language usually share their options, and then each text is featurized once.
+ * Only models without IDF weights share (with them, the vector depends on the model).
+ */
+const lastFeatures = new Map<string, { text: string; x: SparseVector }>();
+
 /** Features plus weights: text in, label out. Not safe to share across worker threads (one scratch buffer). */
 export class TextClassifier {
   private readonly featurizer: Featurizer;
   private readonly scratch: Float64Array;
+  /** Key of the shared featurization cache, or null when this model's vectors are its own. */
+  private readonly shareKey: string | null;
 
   constructor(
     readonly task: string,
@@ -26,14 +35,36 @@ export class TextClassifier {
     this.featurizer = new Featurizer(featureOptions, featureOptions.idf ? idf : undefined);
     if (this.featurizer.dim !== model.dim) throw new RangeError(`model has ${model.dim} features, the feature options give ${this.featurizer.dim}`);
     this.scratch = new Float64Array(labels.length);
+    this.shareKey = featureOptions.idf ? null : JSON.stringify(featureOptions, Object.keys(featureOptions).sort());
   }
 
   features(text: string): SparseVector {
     return this.featurizer.transform(text);
   }
 
+  /** Features for scoring: the shared vector when the last text featurized with these options was this one. Read only. */
+  private scoringFeatures(text: string): SparseVector {
+    if (this.shareKey === null) return this.featurizer.transform(text);
+    const last = lastFeatures.get(this.shareKey);
+    if (last !== undefined && last.text === text) return last.x;
+    const x = this.featurizer.transform(text);
+    if (last !== undefined) {
+      last.text = text;
+      last.x = x;
+    } else lastFeatures.set(this.shareKey, { text, x });
+    return x;
+  }
+
+  /**
+   * Class probabilities in `labels` order, in a buffer the next call overwrites: for callers that
+   * read them at once (the pipeline adapters), without building an object per text.
+   */
+  probabilities(text: string): Float64Array {
+    return predictProba(this.model, this.scoringFeatures(text), this.scratch);
+  }
+
   predict(text: string): Prediction {
-    const p = predictProba(this.model, this.featurizer.transform(text), this.scratch);
+    const p = predictProba(this.model, this.scoringFeatures(text), this.scratch);
     const probabilities: Record<string, number> = {};
     for (let k = 0; k < this.labels.length; k++) probabilities[this.labels[k]!] = p[k]!;
     return { label: this.labels[argmax(p)]!, probabilities };
@@ -41,7 +72,7 @@ export class TextClassifier {
 
   /** The label alone, without building the probabilities object: for bulk evaluation. */
   predictLabel(text: string): string {
-    return this.labels[argmax(predictProba(this.model, this.featurizer.transform(text), this.scratch))]!;
+    return this.labels[argmax(predictProba(this.model, this.scoringFeatures(text), this.scratch))]!;
   }
 }
 

@@ -1,0 +1,148 @@
+/**
+ * Parser throughput of each connector: page text → schema check → RawItem mapping → RawItem validation,
+ * the work a connector does per page once the bytes have arrived. Pages are the recorded answers under
+ * ../shared/fixtures (and the CFPB record format under ../shared/data), repeated to about 50,000 items;
+ * without ../shared, the synthetic test fixtures stand in.
+ *   node --import tsx bench/connectors.ts [--items 50000] [--rounds 5]
+ * Prints items/s per connector (median of the rounds) and writes bench/results/connectors.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { JsonFeed, parseJsonReviews, parseXmlReviews, reviewToRawItem } from '../crawlers/appstore/reviews.ts';
+import { CfpbAnswer, CfpbComplaint, complaintToRawItem } from '../crawlers/cfpb/complaints.ts';
+import { DiscoursePost, DiscourseTopic, postToRawItem } from '../crawlers/discourse/answers.ts';
+import { MastodonStatus, statusToRawItem } from '../crawlers/mastodon/status.ts';
+import { RedditListing, RedditThingData, thingToRawItem } from '../crawlers/reddit/things.ts';
+import { RawItem } from '../model/index.ts';
+import { jsonFeed, review, xmlFeed } from '../test/fixtures/connectors/appstore.ts';
+import { complaint, narrative } from '../test/fixtures/connectors/cfpb.ts';
+import { fakePost } from '../test/fixtures/connectors/discourse.ts';
+import { status } from '../test/fixtures/connectors/mastodon.ts';
+import { comment, post } from '../test/fixtures/connectors/reddit.ts';
+import { arg, median, report } from './report.ts';
+
+const ITEMS = arg('items', 50_000);
+const ROUNDS = arg('rounds', 5);
+const SHARED = fileURLToPath(new URL('../../shared', import.meta.url));
+const recorded = existsSync(`${SHARED}/fixtures/reddit`) && existsSync(`${SHARED}/data/cfpb/ccdb-format-fixtures/ccdb.ndjson`);
+const read = (rel: string) => readFileSync(`${SHARED}/${rel}`, 'utf8');
+
+/** `n` entries cycling through `pool`, each with a fresh id so nothing is deduplicated away. */
+function cycle<T>(pool: readonly T[], n: number, withId: (entry: T, i: number) => T): T[] {
+  return Array.from({ length: n }, (_, i) => withId(pool[i % pool.length]!, i));
+}
+
+interface Case { name: string; perPage: number; page: string; parse: (page: string) => number }
+
+function valid(item: unknown): number {
+  return RawItem.safeParse(item).success ? 1 : 0;
+}
+
+function redditCase(): Case {
+  const things = recorded
+    ? ['listings_posts.json', 'user_overview.json', 'subreddit_posts.json', 'subreddit_search-posts.json', 'user_comments.json']
+      .flatMap((f) => (JSON.parse(read(`fixtures/reddit/${f}`)) as { data: { children: Array<{ kind: string; data: Record<string, unknown> }> } }).data.children)
+      .filter((c) => c.kind === 't3' || c.kind === 't1')
+    : [post('a', 1_700_000_000, 'Acme app crashes'), comment('b', 1_700_000_100, 'Same here', 'a')];
+  const children = cycle(things, 100, (c, i) => ({ ...c, data: { ...c.data, name: `${c.kind}_x${i}` } }));
+  return {
+    name: 'reddit', perPage: 100,
+    page: JSON.stringify({ kind: 'Listing', data: { after: 't3_next', children } }),
+    parse: (page) => {
+      let n = 0;
+      for (const child of RedditListing.parse(JSON.parse(page)).data.children) n += valid(thingToRawItem(RedditThingData.parse(child.data), { sourceId: 'r', channel: 'social' }));
+      return n;
+    },
+  };
+}
+
+function mastodonCase(): Case {
+  let pool: unknown[];
+  if (recorded) {
+    const doc = parseYaml(read('fixtures/mastodon/test_public_tl.yaml')) as { interactions: Array<{ request: { method: string; uri: string }; response: { body: { string: string } } }> };
+    pool = doc.interactions.filter((i) => i.request.method === 'GET' && i.request.uri.endsWith('/timelines/public')).flatMap((i) => JSON.parse(i.response.body.string) as unknown[]);
+  } else {
+    pool = [status('1', '2025-03-01T00:00:00Z', '<p>Acme support closed my ticket<br>again</p>')];
+  }
+  const page = cycle(pool as Array<Record<string, unknown>>, 40, (s, i) => ({ ...s, id: String(1_000_000 + i), uri: `https://social.example/statuses/${i}` }));
+  return {
+    name: 'mastodon', perPage: 40, page: JSON.stringify(page),
+    parse: (text) => {
+      let n = 0;
+      for (const raw of JSON.parse(text) as unknown[]) n += valid(statusToRawItem(MastodonStatus.parse(raw), { sourceId: 'm', channel: 'social', instance: 'social.example' }));
+      return n;
+    },
+  };
+}
+
+function discourseCase(): Case {
+  const topic = recorded
+    ? JSON.parse(read('fixtures/discourse/topic.json')) as { post_stream: { posts: Array<Record<string, unknown>> } } & Record<string, unknown>
+    : { id: 1, title: 'Invoices', slug: 'invoices', category_id: 5, post_stream: { posts: [fakePost(1, 1, '2025-03-01T00:00:00Z', '<p>The invoice page is empty.</p>') as unknown as Record<string, unknown>] } };
+  const regular = topic.post_stream.posts.filter((p) => (p.post_type ?? 1) === 1);
+  const posts = cycle(regular, 20, (p, i) => ({ ...p, id: 10_000 + i, post_number: i + 1 }));
+  return {
+    name: 'discourse', perPage: 20,
+    page: JSON.stringify({ ...topic, post_stream: { posts, stream: posts.map((p) => p.id) } }),
+    parse: (text) => {
+      const t = DiscourseTopic.parse(JSON.parse(text));
+      let n = 0;
+      for (const raw of t.post_stream.posts) n += valid(postToRawItem(DiscoursePost.parse(raw), { sourceId: 'd', channel: 'forum', siteUrl: 'https://forum.example.com', topic: t, category: 'Support' }));
+      return n;
+    },
+  };
+}
+
+function appStoreCases(): Case[] {
+  const fake = Array.from({ length: 50 }, (_, i) => review(6_000_000_000 + i, '2025-02-01T10:00:00-07:00', `Review ${i}`, 1 + (i % 5)));
+  const xml = recorded ? read('fixtures/appstore/DayBySay_Reviewer_fixture_0.xml') : xmlFeed(fake, 'us', '1404176564', 10);
+  const json = recorded ? read('fixtures/appstore/DayBySay_Reviewer_fixture_1.json') : jsonFeed(fake, 'us', '1404176564', 10);
+  const ctx = { sourceId: 'a', channel: 'review' as const, appId: '1404176564', country: 'jp', fallbackDate: '2020-08-08T03:17:03.000Z' };
+  return [
+    { name: 'appstore (XML)', perPage: 50, page: xml, parse: (text) => parseXmlReviews(text).reviews.reduce((n, r) => n + valid(reviewToRawItem(r, ctx)), 0) },
+    { name: 'appstore (JSON)', perPage: 50, page: json, parse: (text) => parseJsonReviews(JsonFeed.parse(JSON.parse(text))).reviews.reduce((n, r) => n + valid(reviewToRawItem(r, ctx)), 0) },
+  ];
+}
+
+function cfpbCase(): Case {
+  const pool = recorded
+    ? read('data/cfpb/ccdb-format-fixtures/ccdb.ndjson').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [complaint(1, '2025-02-01'), narrative(2, '2025-02-02', 'I disputed a charge and nobody answered.')];
+  const hits = cycle(pool, 100, (c, i) => ({ ...c, complaint_id: String(5_000_000 + i) })).map((c) => ({ _source: c }));
+  return {
+    name: 'cfpb', perPage: 100, page: JSON.stringify({ hits: { total: { value: 100 }, hits } }),
+    parse: (text) => {
+      let n = 0;
+      for (const hit of CfpbAnswer.parse(JSON.parse(text)).hits.hits) {
+        const item = complaintToRawItem(CfpbComplaint.parse(hit._source), { sourceId: 'c', channel: 'regulator', withoutNarrative: 'issue' });
+        if (item) n += valid(item);
+      }
+      return n;
+    },
+  };
+}
+
+const cases = [redditCase(), mastodonCase(), discourseCase(), ...appStoreCases(), cfpbCase()];
+const rows: Array<[string, string | number, string?]> = [];
+const detail: Record<string, unknown> = {};
+console.log(`payloads: ${recorded ? `recorded answers from ${SHARED}` : 'synthetic test fixtures (../shared not found)'}; ~${ITEMS} items per round, ${ROUNDS} rounds`);
+for (const c of cases) {
+  const pages = Math.ceil(ITEMS / c.perPage);
+  // One page first: warms the JIT and checks that every item of the page maps to a valid RawItem.
+  const perPage = c.parse(c.page);
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let items = 0;
+    const t0 = process.hrtime.bigint();
+    for (let p = 0; p < pages; p++) items += c.parse(c.page);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    rates.push(items / (ms / 1000));
+  }
+  const rate = Math.round(median(rates));
+  process.stdout.write(`  ${c.name}: ${rate.toLocaleString('en-US')} items/s\n`);
+  rows.push([`${c.name} items/s`, rate, `${perPage} valid items per page of ${c.page.length.toLocaleString('en-US')} chars; ${pages} pages per round`]);
+  detail[c.name] = { rounds: rates.map(Math.round), perPage, pageChars: c.page.length, pages };
+}
+report('connectors', rows, { items: ITEMS, rounds: ROUNDS, recorded, cases: detail, loadavg: os.loadavg() });

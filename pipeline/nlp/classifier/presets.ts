@@ -1,0 +1,32 @@
+import type { TrainOptions } from './train.ts';
+
+/** Features and training settings of one task; a model file keeps the feature part. */
+export type SetTraining = Pick<TrainOptions, 'featureOptions' | 'logreg' | 'balanced'>;
+
+/** English: word and stem n-grams plus the polarity of lexicon words (see FeatureOptions.enLexicon). */
+const EN_LEXICON: SetTraining = { featureOptions: { enLexicon: true } };
+
+/** Chinese: character uni- and bigrams plus jieba words and word bigrams, in a bigger hash space. */
+const ZH_WORDS: SetTraining = { featureOptions: { bits: 20, zhWords: true, zhWordBigrams: true } };
+
+/**
+ * Settings per task and language, chosen by cross-validation inside each set's training part (the
+ * held-out 20% is only ever scored): what helps one set (IDF, jieba words, a bigger hash space)
+ * can hurt another, so nothing here is global. Keys are bench:quality set names and, for the
+ * models shipped in models/, "<task>-<lang>".
+ */
+export const SET_TRAINING: Readonly<Record<string, SetTraining>> = {
+  'airline-sentiment': EN_LEXICON,
+  'airline-reason': {},
+  complaints: EN_LEXICON,
+  'xci-complaint': EN_LEXICON,
+  'cfpb-product': { featureOptions: { enCharMaxN: 5 }, logreg: { learningRate: 0.5, l2: 1e-4 } },
+  'hotel-sentiment': {},
+  'waimai-sentiment': {},
+  'ecommerce-sentiment': ZH_WORDS,
+  'ecommerce-topic': { featureOptions: ZH_WORDS.featureOptions, logreg: { learningRate: 0.2 } },
+  'weibo-sentiment': {},
+  'sentiment-en': EN_LEXICON,
+  'sentiment-zh': ZH_WORDS,
+  'complaint-en': EN_LEXICON,
+};

@@ -1,0 +1,104 @@
+import { describe, expect, test } from 'vitest';
+import type { Config } from '../../../config/schema.ts';
+import { ClassifierBundle } from '../../../pipeline/stages/topics.ts';
+import { escalationModelOf, escalationStage, gatedLevel, gatedRisk, orderLevels, trainEscalationBundle } from '../../../pipeline/stages/escalation.ts';
+import { defaultStages } from '../../../pipeline/stages/index.ts';
+import { tempDir } from '../../helpers/tmp.ts';
+import { config, draft as rawDraft, run } from './helpers.ts';
+
+/** A draft whose language is known, as the language stage leaves it. */
+const draft = (input: Parameters<typeof rawDraft>[0] & { lang?: 'en' | 'zh' }) => {
+  const { lang, ...rest } = input;
+  return Object.assign(rawDraft(rest), { lang: lang ?? 'en' });
+};
+
+const FILLER = ['my', 'order', 'the', 'parcel', 'today', 'again', 'account', 'with', 'please', 'app'];
+const WORDS: Record<string, string[]> = {
+  '0': ['question', 'wondering', 'hello', 'info', 'thanks'],
+  '1': ['waiting', 'issue', 'problem', 'stuck', 'help'],
+  '2': ['annoyed', 'disappointed', 'unhappy', 'frustrated', 'poor'],
+  '3': ['disgraceful', 'scandalous', 'thieves', 'liars', 'outrageous'],
+};
+
+/** Severity 0–3: each text has two words of its level among filler. */
+function severityExamples(n: number): Array<{ text: string; label: string }> {
+  return Array.from({ length: n }, (_, i) => {
+    const label = String(i % 4);
+    const w = WORDS[label]!;
+    const text = [FILLER[i % 10], w[i % 5], FILLER[(i * 3) % 10], w[(i * 7 + 2) % 5], FILLER[(i * 7) % 10]].join(' ');
+    return { text, label };
+  });
+}
+
+const bundle = trainEscalationBundle(severityExamples(400), { task: 'escalation', logreg: { epochs: 8 } });
+const model = escalationModelOf({ en: bundle })!;
+
+describe('escalation model', () => {
+  test('orders numeric, level-name and no/yes labels lowest first, and refuses labels it cannot order', () => {
+    expect(orderLevels(['2', '10', '0', '1'])).toEqual(['0', '1', '2', '10']);
+    expect(orderLevels(['high', 'low', 'critical', 'medium'])).toEqual(['low', 'medium', 'high', 'critical']);
+    expect(orderLevels(['complaint', 'not_complaint'])).toEqual(['not_complaint', 'complaint']);
+    expect(() => orderLevels(['angry', 'calm', 'bored'])).toThrow(/cannot order/);
+  });
+
+  test('is a gate plus one conditional part per higher level, and ranks the severe above the mild', () => {
+    expect(bundle.labels).toEqual(['0', '1', '2', '3']);
+    expect(bundle.parts.map((p) => p.id)).toEqual(['ge:1', 'ge:2', 'ge:3']);
+    const risk = (t: string) => gatedRisk(bundle.probabilities(t));
+    expect(risk('my order disgraceful thieves today')).toBeGreaterThan(risk('my order annoyed poor today'));
+    expect(risk('my order annoyed poor today')).toBeGreaterThan(risk('hello my order question today'));
+    expect(gatedLevel(bundle, bundle.probabilities('the parcel liars outrageous again'))).toBe('3');
+    expect(gatedLevel(bundle, bundle.probabilities('hello question about the app'))).toBe('0');
+  });
+
+  test('gatedRisk is the gate times the mean of the conditional parts', () => {
+    expect(gatedRisk([0.5, 1, 0])).toBeCloseTo(0.25);
+    expect(gatedRisk([0.8])).toBeCloseTo(0.8);
+  });
+
+  test('the model signal weighs config weight × risk, names the words that raised it, and the score is the noisy-OR', async () => {
+    const [d] = await run([escalationStage({ model })], [draft({ text: 'my parcel is stuck, you are thieves and liars' })]);
+    const e = d!.analysis.escalation!;
+    const sig = e.signals.find((s) => s.id === 'model')!;
+    const a = model.assess('my parcel is stuck, you are thieves and liars', 'en')!;
+    expect(sig.weight).toBeCloseTo(config.escalation.signals.model.weight * a.risk, 3);
+    expect(sig.evidence).toMatch(/^model risk 0\.\d+; words /);
+    // The two words of the most severe level push hardest; filler words come after them, if at all.
+    expect(sig.evidence).toMatch(/; words "thieves" \+0\.\d+, "liars" \+0\.\d+/);
+    expect(a.words.slice(0, 2).map((w) => w.word)).toEqual(['thieves', 'liars']);
+    expect(a.words.every((w) => w.contribution > 0)).toBe(true);
+    const keep = e.signals.reduce((k, s) => k * (1 - s.weight), 1);
+    expect(e.score).toBeCloseTo(1 - keep, 3);
+    expect(d!.analysis.models.escalationModel).toBe(`en=${bundle.version}`);
+  });
+
+  test('a mild text gets a small or no model signal, and a language without a model gets none', async () => {
+    const [mild, zh] = await run([escalationStage({ model })], [draft({ text: 'hello, a question about the app' }), draft({ text: '请问这个订单什么时候发货', lang: 'zh' })]);
+    expect(mild!.analysis.escalation!.signals.find((s) => s.id === 'model')?.weight ?? 0).toBeLessThan(0.2);
+    expect(zh!.analysis.escalation!.signals.find((s) => s.id === 'model')).toBeUndefined();
+  });
+
+  test('a signal below minWeight is left out', async () => {
+    const strict: Config = { ...config, escalation: { ...config.escalation, signals: { ...config.escalation.signals, model: { weight: 0.9, minWeight: 0.99 } } } };
+    const [d] = await run([escalationStage({ model })], [draft({ text: 'you are thieves and liars' })], { config: strict, fingerprints: { match: async () => new Map() }, now: new Date() });
+    expect(d!.analysis.escalation!.signals.find((s) => s.id === 'model')).toBeUndefined();
+  });
+
+  test('survives a save and load, and the configured model file is used by the default stages', async () => {
+    const t = tempDir();
+    try {
+      const file = `${t.dir}/escalation.json`;
+      await bundle.save(file);
+      const loaded = ClassifierBundle.load(file);
+      expect(loaded.version).toBe(bundle.version);
+      expect(Array.from(loaded.probabilities('thieves liars'))).toEqual(Array.from(bundle.probabilities('thieves liars')).map((p) => expect.closeTo(p, 6)));
+      const withModel: Config = { ...config, models: { ...config.models, escalation: { en: file } } };
+      const [d] = await run(defaultStages(withModel), [draft({ text: 'You are thieves and liars, disgraceful' })], { config: withModel, fingerprints: { match: async () => new Map() }, now: new Date() });
+      expect(d!.analysis.escalation!.signals.map((s) => s.id)).toContain('model');
+      const wrong: Config = { ...config, models: { ...config.models, topics: { en: file } } };
+      expect(() => defaultStages(wrong)).toThrow(/models\.topics\.en: .*gated-ordinal model, not a topics model/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest';
+import type { Config } from '../../../config/schema.ts';
+import { combine, escalationStage } from '../../../pipeline/stages/escalation.ts';
+import { config, draft, run } from './helpers.ts';
+
+const withSignals = (signals: Partial<Config['escalation']['signals']>): Config => ({ ...config, escalation: { ...config.escalation, signals: { ...config.escalation.signals, ...signals } } });
+const ctx = (c: Config) => ({ config: c, fingerprints: { match: async () => new Map() }, now: new Date('2025-01-02T00:00:00Z') });
+
+describe('escalation weights', () => {
+  test('a scaled negative signal weighs weight × |score|, so a more negative text ranks higher', async () => {
+    const c = withSignals({ negative: { weight: 0.5, below: -0.2, scaled: true } });
+    const [mild, harsh] = [draft({ text: 'x' }), draft({ text: 'y' })];
+    mild.analysis.sentiment = { label: 'negative', score: -0.3, confidence: 0.6 };
+    harsh.analysis.sentiment = { label: 'negative', score: -0.9, confidence: 0.9 };
+    const out = await run([escalationStage()], [mild, harsh], ctx(c));
+    expect(out.map((d) => d.analysis.escalation!.signals.find((s) => s.id === 'negative'))).toEqual([
+      { id: 'negative', weight: 0.15, evidence: 'sentiment score -0.3 (at or below -0.2)' },
+      { id: 'negative', weight: 0.45, evidence: 'sentiment score -0.9 (at or below -0.2)' },
+    ]);
+    // The shipped config keeps the step: the same weight at any score at or below -0.4.
+    const [step] = await run([escalationStage()], [Object.assign(draft({ text: 'z' }), { analysis: { models: {}, sentiment: { label: 'negative' as const, score: -0.5, confidence: 0.7 } } })], ctx(config));
+    expect(step!.analysis.escalation!.signals.find((s) => s.id === 'negative')?.weight).toBe(config.escalation.signals.negative.weight);
+  });
+
+  test('the complaint signal is off in the shipped config and weighs weight × probability when on', async () => {
+    const make = () => Object.assign(draft({ text: 'The refund never came' }), { analysis: { models: {}, complaint: { is: true, probability: 0.8 } } });
+    const [off] = await run([escalationStage()], [make()], ctx(config));
+    expect(off!.analysis.escalation!.signals.find((s) => s.id === 'complaint')).toBeUndefined();
+    const [on] = await run([escalationStage()], [make()], ctx(withSignals({ complaint: { weight: 0.25 } })));
+    expect(on!.analysis.escalation!.signals.find((s) => s.id === 'complaint')).toEqual({ id: 'complaint', weight: 0.2, evidence: 'reads as a complaint (probability 0.8)' });
+  });
+
+  test('combine is the noisy-OR of the signal weights, with the level from the configured thresholds', () => {
+    const e = combine([{ id: 'a', weight: 0.5, evidence: 'x' }, { id: 'b', weight: 0.4, evidence: 'y' }], config);
+    expect(e.score).toBe(0.7);
+    expect(e.level).toBe('high');
+    expect(combine([], config)).toEqual({ score: 0, level: 'low', signals: [] });
+  });
+});
