@@ -7,7 +7,7 @@ import type { ApiDeps } from './deps.ts';
 import { errorMiddleware } from './errors.ts';
 import { feedbackRouter } from './feedback/route.ts';
 import { ingestRouter } from './ingest/route.ts';
-import { systemRouter } from './system/route.ts';
+import { opsRouter, systemRouter } from './system/route.ts';
 
 const DASHBOARD_DIR = fileURLToPath(new URL('../dashboards/public', import.meta.url));
 
@@ -29,6 +29,19 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/feedback', feedbackRouter(deps));
   app.use('/api/analytics', analyticsRouter(deps));
   if (existsSync(DASHBOARD_DIR)) app.use(express.static(DASHBOARD_DIR, { index: 'index.html' }));
+  app.use((req, _res, next) => next(new NotFoundError(`route ${req.method} ${req.path}`)));
+  app.use(errorMiddleware(deps.log));
+  return app;
+}
+
+/**
+ * For the roles without the API (`allears worker`, `allears crawler`): only `/healthz` and
+ * `/metrics`, for container health checks and Prometheus.
+ */
+export function createOpsApp(deps: Pick<ApiDeps, 'metrics' | 'health' | 'version' | 'log'>): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(opsRouter(deps));
   app.use((req, _res, next) => next(new NotFoundError(`route ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps.log));
   return app;

@@ -3,8 +3,11 @@ import { ValidationError, formatPath, type ErrorDetail } from '../model/index.ts
 
 type Query = Record<string, unknown>;
 
-/** Filters that take a list: `?channel=social,forum` or `?channel=social&channel=forum`. */
-const LIST_FILTERS = ['channel', 'source', 'initiator', 'sentiment', 'topic', 'journey', 'touchpoint', 'escalationLevel', 'lang', 'surveyMetric'] as const;
+/**
+ * Filters that take a list: `?channel=social,forum` or `?channel=social&channel=forum`;
+ * `?corrected=sentiment,topics`: items people corrected any of these labels on.
+ */
+const LIST_FILTERS = ['channel', 'source', 'initiator', 'sentiment', 'topic', 'journey', 'touchpoint', 'escalationLevel', 'lang', 'surveyMetric', 'corrected'] as const;
 
 export function list(v: unknown): string[] | undefined {
   if (v === undefined) return undefined;

@@ -1,8 +1,9 @@
 /**
- * bench:crawl — web crawler throughput on local forums: a 5,000-page static forum read with Cheerio,
- * and a forum whose posts are rendered by JavaScript read with Playwright (Chromium). Politeness
- * limits are lifted for localhost; the forum is served by a child process so it does not share the
- * crawler's event loop. Median of 3 runs each, with peak RSS.
+ * bench:crawl — web crawler throughput on local forums: a 5,000-page static forum read by crawlee's
+ * CheerioCrawler, and a forum whose posts are rendered by JavaScript read by PlaywrightCrawler
+ * (the system's Chromium). Politeness limits are lifted for localhost; the forum is served by a child
+ * process so it does not share the crawler's event loop. Median of 3 runs each, with peak RSS and the
+ * machine's load average (a busy host slows both, Chromium most).
  *
  *   npm run bench:crawl -- [--pages 5000] [--js-pages 200] [--runs 3] [--concurrency 16] [--js-concurrency 4]
  */
@@ -11,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { SourceConfig } from '../config/schema.ts';
 import { webSource } from '../crawlers/web/source.ts';
 import { arg, median, peakRssMb, report } from './report.ts';
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
   const CONCURRENCY = arg('concurrency', 16);
   const JS_CONCURRENCY = arg('js-concurrency', 4);
 
+  const loadAtStart = loadavg()[0]!;
   const cheerio = await bench('cheerio', PAGES, 'cheerio', CONCURRENCY, RUNS);
   const rssAfterCheerio = peakRssMb();
   const chromium = process.env.ALLEARS_CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -162,5 +165,6 @@ async function main(): Promise<void> {
     ['playwright pages/s (median)', playwright ? Number(playwright.pagesPerSecond.toFixed(1)) : 'skipped', 'bar ≥ 5'],
     ['playwright items/s (median)', playwright ? Math.round(playwright.itemsPerSecond) : 'skipped'],
     ['peak RSS MB (crawler process, Chromium not included)', peakRssMb()],
+    ['load average (1 min) at start / end', `${loadAtStart.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`],
   ], { runs: RUNS });
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
-import { createApp } from '../api/app.ts';
+import { createApp, createOpsApp } from '../api/app.ts';
 import type { DependencyHealth } from '../api/deps.ts';
 import { createLogger, type Logger } from '../config/logger.ts';
 import type { Config } from '../config/schema.ts';
@@ -161,7 +161,7 @@ export async function openRuntime(config: Config, log: Logger = createLogger(con
   const b = await openBackends(config, log);
   const metrics = opts.inThread ? new Metrics({ processMetrics: false }) : new Metrics({ queue: b.queue });
   const ingestor = new Ingestor(b.queue, config, metrics);
-  const runner = new PipelineRunner({ config, stages: defaultStages(config), fingerprints: b.fingerprints, index: b.index, metrics, log });
+  const runner = new PipelineRunner({ config, stages: defaultStages(config, { contacts: b.index }), fingerprints: b.fingerprints, index: b.index, metrics, log });
   return { config, log, ...b, metrics, ingestor, runner };
 }
 
@@ -209,5 +209,23 @@ export async function startApi(rt: Runtime, scheduler?: Scheduler, extraHealth: 
   return new Promise((resolveServer, reject) => {
     const server = app.listen(port, host, () => resolveServer(server));
     server.once('error', reject);
+  });
+}
+
+/**
+ * `/healthz` and `/metrics` for a process without the API. Several workers on one host would fight
+ * over the port: a port in use is logged and skipped, the role runs on without it.
+ */
+export async function startOps(rt: Runtime, extraHealth: () => DependencyHealth[] = () => []): Promise<Server | undefined> {
+  const health = async () => [...(await rt.health()), ...extraHealth()];
+  const app = createOpsApp({ ...rt, health, version: VERSION });
+  const { port, host } = rt.config.deployment;
+  return new Promise((resolveServer, reject) => {
+    const server = app.listen(port, host, () => resolveServer(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') return reject(err);
+      rt.log.warn({ port }, 'port in use: this process serves no /healthz (set ALLEARS_PORT per process to have one)');
+      resolveServer(undefined);
+    });
   });
 }

@@ -18,6 +18,11 @@ export const Field = z.string().refine(
   { message: `must be one of ${BASE_FIELDS.join(', ')} or dim.<key>` },
 ) as unknown as z.ZodType<Field>;
 
+/** Labels people can correct, as `corrected` filters name them. */
+export const CORRECTABLE_LABELS = ['sentiment', 'complaint', 'topics', 'touchpoint', 'escalationLevel'] as const;
+export const CorrectableLabel = z.enum(CORRECTABLE_LABELS);
+export type CorrectableLabel = z.infer<typeof CorrectableLabel>;
+
 export const Filters = z.object({
   channel: z.array(Channel).optional(),
   source: z.array(z.string()).optional(),
@@ -36,6 +41,11 @@ export const Filters = z.object({
   /** Exclusive upper bound on publishedAt. */
   to: z.iso.datetime({ offset: true }).optional(),
   dimensions: z.record(z.string(), z.array(z.string())).optional(),
+  /**
+   * Items people corrected ANY of these labels on (a correction to "none", such as an empty topic
+   * list or no touchpoint, counts). An empty list means "any".
+   */
+  corrected: z.array(CorrectableLabel).optional(),
   /** false (default): hide items marked as duplicates of another; true: include them. */
   includeDuplicates: z.boolean().optional(),
 });

@@ -16,13 +16,23 @@ export function toDraft(raw: RawItem, receivedAt: string): Draft {
 
 const REQUIRED = ['sentiment', 'complaint', 'topics', 'touchpoint', 'escalation', 'duplicateOf', 'pii'] as const;
 
+/** What the stages produced for one item, checked complete: what a caller that stores nothing reads. */
+export type Analysed = Pick<Feedback, 'id' | 'lang' | 'analysis'>;
+
+/** Check that every stage did its part; a programming error, not bad data, when one did not. */
+export function checked(draft: Draft): Analysed {
+  const a = draft.analysis;
+  // One pass without allocating; the message is built only for the error.
+  if (draft.lang && a.sentiment !== undefined && a.complaint !== undefined && a.topics !== undefined && a.touchpoint !== undefined
+    && a.escalation !== undefined && a.duplicateOf !== undefined && a.pii !== undefined) return draft as Analysed;
+  const missing = REQUIRED.filter((k) => a[k] === undefined);
+  // Retrying will not help.
+  throw new AllearsError('pipeline_incomplete', `analysis incomplete for ${draft.id}: missing ${[...missing, ...(draft.lang ? [] : ['lang'])].join(', ')}`);
+}
+
 /** Check that every stage did its part and drop what is not stored (the fingerprint). */
 export function finish(draft: Draft, processedAt: string): Feedback {
-  const missing = REQUIRED.filter((k) => draft.analysis[k] === undefined);
-  if (missing.length || !draft.lang) {
-    // A programming error, not bad data: retrying will not help.
-    throw new AllearsError('pipeline_incomplete', `analysis incomplete for ${draft.id}: missing ${[...missing, ...(draft.lang ? [] : ['lang'])].join(', ')}`);
-  }
+  checked(draft);
   const { fingerprint: _fp, ...rest } = draft;
-  return { ...rest, lang: draft.lang, processedAt, analysis: draft.analysis as Analysis };
+  return { ...rest, lang: draft.lang!, processedAt, analysis: draft.analysis as Analysis };
 }

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../config/logger.ts';
 import { AllearsError, type Feedback, type RawItem } from '../model/index.ts';
 import type { FeedbackIndex, Fingerprint, FingerprintIndex, UpsertResult } from '../store/ports.ts';
-import { finish, toDraft } from './draft.ts';
+import { checked, finish, toDraft, type Analysed } from './draft.ts';
 import type { Metrics } from './metrics.ts';
 import type { JobHandler, JobQueue } from './queue/port.ts';
 import type { Draft, Stage, StageContext } from './stage.ts';
@@ -35,9 +35,21 @@ export class PipelineRunner {
     return (await this.run(items, receivedAt)).feedback;
   }
 
-  private async run(items: readonly RawItem[], receivedAt: string): Promise<{ feedback: Feedback[]; prints: Fingerprint[] }> {
+  /**
+   * The analysis of each item, in order, without building the records that would be stored: for
+   * callers that store nothing and read only the analysis (`allears classify`). Same checks as `process`.
+   */
+  async analyse(items: readonly RawItem[], receivedAt: string): Promise<Analysed[]> {
+    const batch = await this.stages(items, receivedAt, new Date());
+    try {
+      return batch.map(checked);
+    } catch (err) {
+      throw new StageError('finish', err);
+    }
+  }
+
+  private async stages(items: readonly RawItem[], receivedAt: string, now: Date): Promise<Draft[]> {
     const { stages, metrics, config, fingerprints } = this.deps;
-    const now = new Date();
     const ctx: StageContext = { config, fingerprints, now };
     let batch: Draft[] = items.map((raw) => toDraft(raw, receivedAt));
     for (const stage of stages) {
@@ -54,6 +66,12 @@ export class PipelineRunner {
       }
       metrics?.processed.inc({ stage: stage.name }, batch.length);
     }
+    return batch;
+  }
+
+  private async run(items: readonly RawItem[], receivedAt: string): Promise<{ feedback: Feedback[]; prints: Fingerprint[] }> {
+    const now = new Date();
+    const batch = await this.stages(items, receivedAt, now);
     const processedAt = now.toISOString();
     const prints = batch.flatMap((d) =>
       d.fingerprint ? [{ id: d.id, exact: d.fingerprint.exact, bands: d.fingerprint.bands, publishedAt: d.publishedAt }] : [],

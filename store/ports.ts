@@ -24,6 +24,14 @@ export interface FeedbackPatch {
   caseId?: string | null;
 }
 
+/** One repeat-contact question: items with this author key (model/author-key.ts) published within [since, until]. */
+export interface AuthorWindow {
+  authorKey: string;
+  /** Inclusive ISO 8601 bounds on publishedAt. */
+  since: string;
+  until: string;
+}
+
 /**
  * The searchable index of all feedback. Operations the system needs and nothing more: no
  * arbitrary queries, no deletes by query, no schema changes at run time (left to migrations).
@@ -38,6 +46,11 @@ export interface FeedbackIndex {
   histogram(query: HistogramQuery): Promise<HistogramBucket[]>;
   terms(query: TermsQuery): Promise<Bucket[]>;
   scoreStats(query: ScoreStatsQuery): Promise<ScoreStats[]>;
+  /**
+   * Repeat contact: per query, ids of stored items with that author key published within
+   * [since, until], at most `limit` each (newest first). Duplicates count: a repost is a contact too.
+   */
+  recentByAuthor(queries: readonly AuthorWindow[], limit: number): Promise<string[][]>;
   /** Partial update; with `ifVersion`, throws ConflictError when the stored version differs. NotFoundError for an unknown id. */
   patch(id: string, patch: FeedbackPatch, opts?: { ifVersion?: number }): Promise<Feedback>;
   close(): Promise<void>;

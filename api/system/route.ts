@@ -3,8 +3,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../model/index
 import type { ApiDeps } from '../deps.ts';
 import { int } from '../params.ts';
 
-/** Health, metrics and the queue: what an operator looks at. */
-export function systemRouter({ metrics, queue, health, version, sources }: ApiDeps): Router {
+/** Liveness and metrics: served by every role, the API and the processes without one. */
+export function opsRouter({ metrics, health, version }: Pick<ApiDeps, 'metrics' | 'health' | 'version'>): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const checks = await health();
@@ -14,6 +14,14 @@ export function systemRouter({ metrics, queue, health, version, sources }: ApiDe
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
   });
+  return router;
+}
+
+/** Health, metrics, the queue and the sources: what an operator looks at. */
+export function systemRouter(deps: ApiDeps): Router {
+  const { queue, sources } = deps;
+  const router = Router();
+  router.use(opsRouter(deps));
   router.get('/api/queue', async (req, res) => {
     const limit = int(req.query.limit, 'limit') ?? 20;
     if (limit < 1 || limit > 500) throw new ValidationError('limit: must be between 1 and 500', [{ path: 'limit', message: 'must be between 1 and 500' }]);

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Config } from '../../config/schema.ts';
 import type { Scheduler } from '../../crawlers/scheduler.ts';
 import type { WorkerHandle } from '../../pipeline/queue/port.ts';
-import { openRuntime, startApi, startCrawler, startWorker } from '../runtime.ts';
+import { openRuntime, startApi, startCrawler, startOps, startWorker } from '../runtime.ts';
 import { startWorkerThreads, type WorkerThreads } from '../threads.ts';
 
 type Role = 'api' | 'worker' | 'crawler';
@@ -37,8 +37,9 @@ async function serve(config: Config, roles: Role[]): Promise<void> {
   }
   if (roles.includes('crawler')) crawler = startCrawler(rt);
   if (roles.includes('api')) server = await startApi(rt, crawler?.scheduler, () => threads?.health() ?? []);
+  else server = await startOps(rt, () => threads?.health() ?? []);
   const { host, port, dataDir, store, queue } = config.deployment;
-  const url = server ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined;
+  const url = server && roles.includes('api') ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` : undefined;
   rt.log.info({ roles, store, queue, dataDir, url }, 'allears started');
   if (process.stderr.isTTY && url) {
     process.stderr.write(`\nallears is running on ${url} (${store} + ${queue} queue, data in ${dataDir}). Ctrl-C stops it.\n\n`);

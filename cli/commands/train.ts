@@ -223,14 +223,12 @@ export function correctedLabel(f: Feedback, task: Task): string | string[] | und
   return undefined;
 }
 
-/**
- * Every item in the index that carries a correction for `task`, oldest first, paged through search.
- * The port has no "corrected" filter yet, so all items are read and filtered here.
- */
+/** Every item in the index that carries a correction for `task`, oldest first, paged through search. */
 export async function* correctedItems(index: Pick<FeedbackIndex, 'search'>, task: Task): AsyncGenerator<{ feedback: Feedback; label: string | string[] }> {
+  const corrected = [task === 'escalation' ? 'escalationLevel' as const : task];
   let cursor: string | undefined;
   do {
-    const page = await index.search({ filters: { includeDuplicates: true }, sort: 'time', limit: 500, ...(cursor ? { cursor } : {}) });
+    const page = await index.search({ filters: { corrected, includeDuplicates: true }, sort: 'time', limit: 500, ...(cursor ? { cursor } : {}) });
     for (const f of page.items) {
       const label = correctedLabel(f, task);
       if (label !== undefined) yield { feedback: f, label };

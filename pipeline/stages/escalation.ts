@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.ts';
-import { ValidationError, type Escalation, type EscalationLevel, type EscalationSignal, type Lang } from '../../model/index.ts';
+import { authorKeyOf, ValidationError, type Escalation, type EscalationLevel, type EscalationSignal, type Lang } from '../../model/index.ts';
 import type { ModelCard, TrainOptions } from '../nlp/classifier/index.ts';
 import { isHan } from '../nlp/chars.ts';
 import { tokenizeEn, type EnTokens } from '../nlp/en-tokenizer.ts';
@@ -10,6 +10,9 @@ import type { Draft, Stage } from '../stage.ts';
 import { BatchText, setAnalysis } from './common.ts';
 import { configHits, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
 import { bundleVersion, ClassifierBundle, trainPart, type BundlePart } from './topics.ts';
+
+/** The key the store indexes stored feedback by; computed in model/ so both sides agree. */
+export { authorKeyOf };
 
 export const ESCALATION_VERSION = 'rules-3';
 
@@ -237,13 +240,6 @@ function modelSignal(texts: BatchText, i: number, config: Config, model: Escalat
 
 // ---------------------------------------------------------------------------------------------
 // Repeat contact and unresolved complaints.
-
-/** Who an item is from, for counting repeat contact: the customer when known, else the author on that kind of source. */
-export function authorKeyOf(d: Pick<Draft, 'customerRef' | 'author' | 'source'>): string | null {
-  if (d.customerRef) return `customer:${d.customerRef}`;
-  const who = d.author?.id ?? d.author?.handle;
-  return who ? `author:${d.source.kind}:${who}` : null;
-}
 
 export interface ContactQuery {
   authorKey: string;

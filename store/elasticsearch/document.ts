@@ -1,9 +1,12 @@
-import type { Feedback, Labels } from '../../model/index.ts';
+import { authorKeyOf, CORRECTABLE_LABELS, type CorrectableLabel, type Feedback, type Labels } from '../../model/index.ts';
 import { segmentForIndex } from '../sqlite/segment.ts';
 import { joinWords } from '../sqlite/write-input.ts';
 import { words } from './mapping.ts';
 
-/** The effective values filters and facets use: corrections by people win over the analysis. */
+/**
+ * The effective values filters and facets use (corrections by people win over the analysis), which
+ * labels people corrected, and the author key repeat contact is looked up by.
+ */
 export interface FacetValues {
   sentiment: string;
   complaint: 'true' | 'false';
@@ -12,6 +15,9 @@ export interface FacetValues {
   touchpoint: string | null;
   escalationLevel: string;
   duplicate: boolean;
+  /** Labels people set, a correction to "none" (touchpoint null, no topics) included. */
+  corrected: CorrectableLabel[];
+  authorKey: string | null;
 }
 
 /** The segmented text, as words separated by spaces, like the embedded index's FTS5 columns of the same names. */
@@ -36,6 +42,8 @@ export function facetValues(f: Feedback): FacetValues {
     touchpoint: tp?.touchpoint ?? null,
     escalationLevel: l?.escalationLevel ?? a.escalation.level,
     duplicate: Boolean(a.duplicateOf),
+    corrected: l ? CORRECTABLE_LABELS.filter((k) => k in l && l[k] !== undefined) : [],
+    authorKey: authorKeyOf(f),
   };
 }
 

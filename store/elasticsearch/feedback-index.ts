@@ -5,7 +5,8 @@ import {
   TransientError, ValidationError, zodDetails,
   type Bucket, type Feedback, type HistogramBucket, type Labels, type ScoreStats,
 } from '../../model/index.ts';
-import type { FeedbackIndex, FeedbackPatch, SearchResult, UpsertResult } from '../ports.ts';
+import { checkAuthorWindows, MAX_CONTACTS_LIMIT } from '../author-windows.ts';
+import type { AuthorWindow, FeedbackIndex, FeedbackPatch, SearchResult, UpsertResult } from '../ports.ts';
 import { parseSearchQuery } from '../query-syntax.ts';
 import { checkItems, mergeLabels } from '../sqlite/write-input.ts';
 import {
@@ -52,6 +53,8 @@ export interface RolloverResult {
 
 /** Ids per lookup and per round of bulk writes. */
 const CHUNK = 1000;
+/** Repeat-contact questions per search (buckets of one filters aggregation). */
+const CONTACT_CHUNK = 500;
 /** Upper bound of one bulk request body, well under the engine's default 100 MB. */
 const MAX_BULK_BYTES = 20 * 1024 * 1024;
 /** Writes of one id that lost a race with another writer before giving up. */
@@ -233,6 +236,45 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
       groups: { ...termsAgg(fieldPath(q.groupBy), q.size), aggs: SCORE_AGGS },
     });
     return bucketsOf(aggs.groups).map((b) => toScoreStats(String(b.key_as_string ?? b.key), b as never, nps));
+  }
+
+  /**
+   * One search per CONTACT_CHUNK questions: the author keys narrow the documents, then a `filters`
+   * aggregation holds one bucket per question (its key and its own window) with the newest ids in
+   * a top_hits. One request and one pass over a few documents; separate searches in a multi-search
+   * cost a query and a fetch phase each (about 5 ms apiece on a small node).
+   */
+  async recentByAuthor(queries: readonly AuthorWindow[], limit: number): Promise<string[][]> {
+    const checked = checkAuthorWindows(queries, limit);
+    const out: string[][] = [];
+    for (let start = 0; start < checked.length; start += CONTACT_CHUNK) {
+      const chunk = checked.slice(start, start + CONTACT_CHUNK);
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const filters = chunk.map((q): Query => ({
+        bool: {
+          filter: [
+            { term: { 'facets.authorKey': q.authorKey } },
+            { range: { publishedAt: { gte: iso(q.sinceMs), lte: iso(q.untilMs) } } },
+          ],
+        },
+      }));
+      const aggs = await this.aggregate('looking up repeat contact', { terms: { 'facets.authorKey': [...new Set(chunk.map((q) => q.authorKey))] } }, {
+        each: {
+          filters: { filters },
+          aggs: {
+            // One more than asked for, in case an id left twice by an interrupted write takes a place.
+            newest: { top_hits: { size: Math.min(limit + 1, MAX_CONTACTS_LIMIT), sort: sortFor('time'), _source: false } },
+          },
+        },
+      });
+      const buckets = (aggs.each as estypes.AggregationsFiltersAggregate | undefined)?.buckets;
+      chunk.forEach((_, i) => {
+        const bucket = (Array.isArray(buckets) ? buckets[i] : undefined) as { newest?: estypes.AggregationsTopHitsAggregate } | undefined;
+        const hits = bucket?.newest?.hits.hits ?? [];
+        out.push([...new Set(hits.map((h) => h._id!))].slice(0, limit));
+      });
+    }
+    return out;
   }
 
   async patch(id: string, patch: FeedbackPatch, opts: { ifVersion?: number } = {}): Promise<Feedback> {

@@ -5,7 +5,7 @@ import type { BaseField, Field } from '../../model/index.ts';
  * Bumped whenever the mappings or analysis change in a way existing indices cannot take: the
  * adapter refuses to write into indices made for another version (re-index into a new prefix).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2; // 2: facets.corrected and facets.authorKey
 
 /** Names of everything the adapter creates for one prefix. */
 export interface IndexNames {
@@ -144,6 +144,8 @@ export const FEEDBACK_PROPERTIES: Record<string, Property> = {
     touchpoint: keyword,
     escalationLevel: keyword,
     duplicate: bool,
+    corrected: keyword,
+    authorKey: keyword,
   }),
   search: object({ title: searchable, body: searchable, sub: searchable }),
 };

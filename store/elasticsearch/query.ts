@@ -41,6 +41,7 @@ export function filterClauses(f: Filters): Query[] {
   for (const [key, values] of Object.entries(f.dimensions ?? {})) {
     if (values.length > 0) out.push({ terms: { [fieldPath(`dim.${key}`)]: values } });
   }
+  if (f.corrected && f.corrected.length > 0) out.push({ terms: { 'facets.corrected': f.corrected } });
   if (f.from !== undefined || f.to !== undefined) {
     // Bounds in UTC to the millisecond, as the embedded index compares them.
     const range: estypes.QueryDslDateRangeQuery = {};

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ValidationError } from '../../model/index.ts';
 import type { Fingerprint, FingerprintIndex } from '../ports.ts';
-import { cyrb53 } from '../sqlite/hash.ts';
+import { checkFingerprints, keysOf, originalOf } from '../fingerprint-keys.ts';
 import { redisCall } from './connection.ts';
 
 export interface RedisFingerprintIndexOptions {
@@ -21,15 +21,7 @@ export interface RedisFingerprintIndexOptions {
 
 const DAY = 86_400_000;
 
-/** Same key space as the embedded index: the exact hash and each band, as 53-bit integers. */
-function keysOf(exact: string, bands: readonly string[]): number[] {
-  const keys = new Set<number>([cyrb53(`x\u0000${exact}`)]);
-  for (const b of bands) keys.add(cyrb53(`b\u0000${b}`));
-  return [...keys];
-}
 
-/** (published, id) order: the earlier of two items is the original. */
-const before = (aMs: number, aId: string, bMs: number, bId: string) => aMs < bMs || (aMs === bMs && aId < bId);
 
 /**
  * One item, atomically: let go of the keys it held before (re-processing after an edit), move the
@@ -115,23 +107,14 @@ export class RedisFingerprintIndex implements FingerprintIndex {
       if (r.length >= 2) holders.set(k, { id: r[0]!, ms: Number(r[1]) });
     });
     probes.forEach((p, i) => {
-      const ms = Date.parse(p.publishedAt);
-      let best: { id: string; ms: number } | undefined;
-      for (const k of probeKeys[i]!) {
-        const h = holders.get(k);
-        // Only an earlier item can be the original, never the item itself.
-        if (!h || h.id === p.id || !before(h.ms, h.id, ms, p.id)) continue;
-        if (!best || before(h.ms, h.id, best.ms, best.id)) best = h;
-      }
-      if (best) found.set(p.id, best.id);
+      const original = originalOf(p, probeKeys[i]!, (k) => holders.get(k));
+      if (original) found.set(p.id, original);
     });
     return found;
   }
 
   async add(fingerprints: readonly Fingerprint[]): Promise<void> {
-    const bad = fingerprints.flatMap((f, index) =>
-      Number.isFinite(Date.parse(f.publishedAt)) ? [] : [{ path: `fingerprints[${index}].publishedAt`, message: 'must be an ISO 8601 date-time', index }]);
-    if (bad.length > 0) throw new ValidationError('invalid fingerprints; nothing was stored', bad);
+    checkFingerprints(fingerprints);
     if (fingerprints.length === 0) return;
     const pipe = this.redis.pipeline();
     const add = (pipe as unknown as { allearsFingerprintAdd: AddCommand }).allearsFingerprintAdd.bind(pipe);

@@ -1,4 +1,4 @@
-import type { BaseField, Field, Labels } from '../../model/index.ts';
+import { CORRECTABLE_LABELS, type BaseField, type CorrectableLabel, type Field, type Labels } from '../../model/index.ts';
 import { CodeColumn, Dictionary, MultiCodeColumn, type Column } from './columns.ts';
 import type { DocValueRow } from './doc-row.ts';
 
@@ -16,6 +16,23 @@ const SINGLE_FIELDS: readonly SingleField[] = [
   'complaint', 'surveyMetric',
 ];
 
+/** The bit of each correctable label in the `corrected` column. */
+export function correctedMask(labels: readonly CorrectableLabel[]): number {
+  let mask = 0;
+  for (const l of labels) mask |= 1 << CORRECTABLE_LABELS.indexOf(l);
+  return mask;
+}
+
+/** The labels people set on an item (a correction to "none", such as touchpoint null, included) as bits. */
+function correctedBits(labels: Labels | undefined): number {
+  if (!labels) return 0;
+  let mask = 0;
+  CORRECTABLE_LABELS.forEach((l, bit) => {
+    if (l in labels && labels[l] !== undefined) mask |= 1 << bit;
+  });
+  return mask;
+}
+
 /**
  * Per-field columns for every document, indexed by rowid, rebuilt from the narrow `feedback` table
  * when the index opens and kept current by applying changed rows. Values are the effective ones:
@@ -27,6 +44,8 @@ export class DocValues {
   maxRowid = 0;
   present: Uint8Array;
   duplicate: Uint8Array;
+  /** Which labels people corrected, one bit each (see correctedMask). */
+  corrected: Uint8Array;
   publishedMs: Float64Array;
   /** Survey score, NaN when the item is not a survey answer. */
   score: Float64Array;
@@ -45,6 +64,7 @@ export class DocValues {
     this.capacity = capacity;
     this.present = new Uint8Array(capacity);
     this.duplicate = new Uint8Array(capacity);
+    this.corrected = new Uint8Array(capacity);
     this.publishedMs = new Float64Array(capacity);
     this.score = new Float64Array(capacity).fill(NaN);
     this.length = new Uint16Array(capacity);
@@ -54,7 +74,7 @@ export class DocValues {
 
   toImage(): DocValuesImage {
     const arrays: DocValuesImage['arrays'] = {
-      present: this.present, duplicate: this.duplicate, publishedMs: this.publishedMs, score: this.score, length: this.length,
+      present: this.present, duplicate: this.duplicate, corrected: this.corrected, publishedMs: this.publishedMs, score: this.score, length: this.length,
     };
     const dicts: DocValuesImage['dicts'] = { topic: this.topic.dict.values };
     for (const [f, c] of this.single) {
@@ -89,6 +109,7 @@ export class DocValues {
     const dict = (name: string) => Dictionary.of(img.dicts[name] ?? ['']);
     dv.present = take('present', Uint8Array);
     dv.duplicate = take('duplicate', Uint8Array);
+    dv.corrected = take('corrected', Uint8Array);
     dv.publishedMs = take('publishedMs', Float64Array);
     dv.score = take('score', Float64Array);
     dv.length = take('length', Uint16Array);
@@ -122,6 +143,7 @@ export class DocValues {
     while (next <= rowid) next *= 2;
     this.present = grown(this.present, next);
     this.duplicate = grown(this.duplicate, next);
+    this.corrected = grown(this.corrected, next);
     this.publishedMs = grown(this.publishedMs, next);
     this.length = grown(this.length, next);
     const score = new Float64Array(next).fill(NaN);
@@ -156,6 +178,7 @@ export class DocValues {
     this.totalLength += len;
     this.present[rowid] = 1;
     this.duplicate[rowid] = duplicate;
+    this.corrected[rowid] = correctedBits(labels);
     this.publishedMs[rowid] = ms;
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
@@ -197,7 +220,7 @@ export class DocValues {
 
   /** Bytes held by the typed arrays (dictionaries and overflow maps aside). */
   bytes(): number {
-    let n = this.present.byteLength + this.duplicate.byteLength + this.publishedMs.byteLength + this.score.byteLength
+    let n = this.present.byteLength + this.duplicate.byteLength + this.corrected.byteLength + this.publishedMs.byteLength + this.score.byteLength
       + this.length.byteLength;
     for (const c of this.single.values()) n += c.codes.byteLength;
     for (const c of this.dims.values()) n += c.codes.byteLength;

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import {
-  ConflictError, HistogramQuery, NotFoundError, QuerySyntaxError, ScoreStatsQuery, SearchQuery, Selection, TermsQuery,
+  authorKeyOf, ConflictError, HistogramQuery, NotFoundError, QuerySyntaxError, ScoreStatsQuery, SearchQuery, Selection, TermsQuery,
   ValidationError, zodDetails,
   type Bucket, type Feedback, type Filters, type HistogramBucket, type ScoreStats,
 } from '../../model/index.ts';
-import type { FeedbackIndex, FeedbackPatch, SearchResult, UpsertResult } from '../ports.ts';
+import { checkAuthorWindows } from '../author-windows.ts';
+import type { AuthorWindow, FeedbackIndex, FeedbackPatch, SearchResult, UpsertResult } from '../ports.ts';
 import { buckets, scoreStats } from './aggregations.ts';
 import type { Db } from './db.ts';
 import { joinDoc, splitDoc, storedFields, textHash, wordCount, type DocValueRow } from './doc-row.ts';
@@ -109,7 +110,9 @@ export class SqliteFeedbackIndex implements FeedbackIndex {
         // Corrections by people and case links survive a re-crawl that does not carry them.
         const labels = item.labels !== undefined ? labelsJson(item.labels) : (existing?.labels ?? null);
         const caseId = item.caseId !== undefined ? item.caseId : (existing?.case_id ?? null);
-        const params: WriteParams = [++seq, (existing?.version ?? 0) + 1, ...fields, labels, caseId, textKey, textLen];
+        const params: WriteParams = [
+          ++seq, (existing?.version ?? 0) + 1, ...fields, labels, caseId, textKey, textLen, authorKeyOf(item),
+        ];
         let rid: number;
         if (found) {
           rid = found.rid;
@@ -181,6 +184,12 @@ export class SqliteFeedbackIndex implements FeedbackIndex {
     if (q.groupBy === undefined) return scoreStats(this.dv, c, q.metric, undefined, q.size);
     const column = this.dv.column(q.groupBy);
     return column ? scoreStats(this.dv, c, q.metric, column, q.size) : [];
+  }
+
+  async recentByAuthor(queries: readonly AuthorWindow[], limit: number): Promise<string[][]> {
+    const checked = checkAuthorWindows(queries, limit);
+    const byAuthor = this.stmts.byAuthor;
+    return checked.map((q) => byAuthor.all(q.authorKey, q.sinceMs, q.untilMs, limit));
   }
 
   async patch(id: string, patch: FeedbackPatch, opts: { ifVersion?: number } = {}): Promise<Feedback> {

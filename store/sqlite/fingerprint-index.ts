@@ -1,7 +1,6 @@
-import { ValidationError } from '../../model/index.ts';
 import type { Fingerprint, FingerprintIndex } from '../ports.ts';
 import type { Db } from './db.ts';
-import { cyrb53 } from './hash.ts';
+import { before, checkFingerprints, keysOf, originalOf } from '../fingerprint-keys.ts';
 import { ensureSchema } from './schema.ts';
 
 const FINGERPRINT_SCHEMA_V1 = `
@@ -37,12 +36,6 @@ const FINGERPRINT_SCHEMA_V2 = (db: Db): void => {
   db.exec('DROP TABLE fingerprints; DROP TABLE fingerprint_bands;');
 };
 
-/** An exact hash and each near-duplicate band become 53-bit integer keys in one key space. */
-function keysOf(exact: string, bands: readonly string[]): number[] {
-  const keys = new Set<number>([cyrb53(`x\u0000${exact}`)]);
-  for (const b of bands) keys.add(cyrb53(`b\u0000${b}`));
-  return [...keys];
-}
 
 interface Holder {
   id: string;
@@ -50,8 +43,6 @@ interface Holder {
   keys: number[];
 }
 
-/** (published, id) order: the earlier of two items is the original. */
-const before = (aMs: number, aId: string, bMs: number, bId: string) => aMs < bMs || (aMs === bMs && aId < bId);
 
 function appendLog(db: Db, entries: readonly Holder[]): number {
   if (!entries.length) return 0;
@@ -116,24 +107,14 @@ export class SqliteFingerprintIndex implements FingerprintIndex {
     this.refresh();
     const found = new Map<string, string>();
     for (const p of probes) {
-      const ms = Date.parse(p.publishedAt);
-      let best: Holder | undefined;
-      for (const k of keysOf(p.exact, p.bands)) {
-        const h = this.holders.get(k);
-        // Only an earlier item can be the original, never the item itself: otherwise re-processing
-        // an original after its copies were indexed would make it a copy of its own copy.
-        if (!h || h.id === p.id || !before(h.ms, h.id, ms, p.id)) continue;
-        if (!best || before(h.ms, h.id, best.ms, best.id)) best = h;
-      }
-      if (best) found.set(p.id, best.id);
+      const original = originalOf(p, keysOf(p.exact, p.bands), (k) => this.holders.get(k));
+      if (original) found.set(p.id, original);
     }
     return found;
   }
 
   async add(fingerprints: readonly Fingerprint[]): Promise<void> {
-    const bad = fingerprints.flatMap((f, index) =>
-      Number.isFinite(Date.parse(f.publishedAt)) ? [] : [{ path: `fingerprints[${index}].publishedAt`, message: 'must be an ISO 8601 date-time', index }]);
-    if (bad.length > 0) throw new ValidationError('invalid fingerprints; nothing was stored', bad);
+    checkFingerprints(fingerprints);
     const entries = fingerprints.map((f) => ({ id: f.id, ms: Date.parse(f.publishedAt), keys: keysOf(f.exact, f.bands) }));
     // Holding the write lock, catch up with other connections first, so the log is applied in order.
     this.db.transaction(() => {

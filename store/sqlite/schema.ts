@@ -1,4 +1,4 @@
-import type { Feedback } from '../../model/index.ts';
+import { authorKeyOf, type Feedback } from '../../model/index.ts';
 import type { Db } from './db.ts';
 import { textHash, wordCount } from './doc-row.ts';
 import { idHash } from './id-map.ts';
@@ -129,6 +129,29 @@ function indexSchemaV2(db: Db): void {
   `);
 }
 
+/**
+ * Version 3: `author_key` (model/author-key.ts) and an index on (author_key, published_ms) for
+ * repeat-contact lookups. Existing rows get their key from the stored document, through the same
+ * function new writes use (registered as an SQL function for the one UPDATE).
+ */
+function indexSchemaV3(db: Db): void {
+  db.exec('ALTER TABLE feedback ADD COLUMN author_key TEXT');
+  // The fields come out of the JSON in SQL (much cheaper than parsing each document in JS).
+  const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+  db.function('allears_author_key', { deterministic: true }, (customerRef: unknown, id: unknown, handle: unknown, kind: unknown) =>
+    authorKeyOf({ customerRef: str(customerRef), author: { id: str(id), handle: str(handle) }, source: { id: '', kind: str(kind) ?? '' } }));
+  db.exec(`
+    UPDATE feedback SET author_key = (
+      SELECT allears_author_key(json_extract(d.doc, '$.customerRef'), json_extract(d.doc, '$.author.id'),
+        json_extract(d.doc, '$.author.handle'), json_extract(d.doc, '$.source.kind'))
+      FROM feedback_doc d WHERE d.rid = feedback.rid);
+    CREATE INDEX feedback_author ON feedback(author_key, published_ms) WHERE author_key IS NOT NULL;
+  `);
+}
+
+/** The index's migrations in order: version n is the first n of them. */
+export const INDEX_MIGRATIONS: readonly Migration[] = [INDEX_SCHEMA_V1, indexSchemaV2, indexSchemaV3];
+
 export function ensureIndexSchema(db: Db): void {
-  ensureSchema(db, 'index', [INDEX_SCHEMA_V1, indexSchemaV2]);
+  ensureSchema(db, 'index', INDEX_MIGRATIONS);
 }

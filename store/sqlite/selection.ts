@@ -1,6 +1,6 @@
 import type { Filters } from '../../model/index.ts';
 import type { CodeArray, MultiCodeColumn } from './columns.ts';
-import type { DocValues } from './doc-values.ts';
+import { correctedMask, type DocValues } from './doc-values.ts';
 
 /**
  * The documents a query selects: rowids, ascending, in the first `n` slots, and their relevance
@@ -48,6 +48,17 @@ function keepZero(c: Candidates, flags: Uint8Array): void {
   for (let i = 0; i < c.n; i++) {
     const r = rowids[i]!;
     if (flags[r] === 0) rowids[j++] = r;
+  }
+  c.n = j;
+}
+
+/** Keep a document when its flags share a bit with the mask. */
+function keepAnyBit(c: Candidates, flags: Uint8Array, mask: number): void {
+  const rowids = c.rowids;
+  let j = 0;
+  for (let i = 0; i < c.n; i++) {
+    const r = rowids[i]!;
+    if ((flags[r]! & mask) !== 0) rowids[j++] = r;
   }
   c.n = j;
 }
@@ -120,6 +131,7 @@ function applyFilters(dv: DocValues, f: Filters, c: Candidates): void {
     if (!col) c.n = 0;
     else keepCodes(c, col.codes, col.dict.allowTable(values));
   }
+  if (f.corrected && f.corrected.length > 0) keepAnyBit(c, dv.corrected, correctedMask(f.corrected));
   if (f.from !== undefined || f.to !== undefined) {
     keepRange(c, dv.publishedMs, f.from === undefined ? -Infinity : Date.parse(f.from), f.to === undefined ? Infinity : Date.parse(f.to));
   }

@@ -8,7 +8,7 @@ import { IdMap } from './id-map.ts';
  * a snapshot and applying the rows written since (seq > snapshot seq) takes well under one. Anything
  * that does not fit — another format, a damaged blob — is ignored and the columns are rebuilt.
  */
-const FORMAT = 1;
+const FORMAT = 2; // 2: the `corrected` column
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 const TYPES = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, i32: Int32Array, f64: Float64Array } as const;

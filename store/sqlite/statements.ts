@@ -19,10 +19,10 @@ export interface StoredDoc {
 }
 
 /** Positional parameters of insert and update, in this order (then the rowid for updates). */
-const WRITE_COLUMNS = ['seq', 'version', ...FIELD_COLUMNS, 'labels', 'case_id', 'text_hash', 'text_len'] as const;
+const WRITE_COLUMNS = ['seq', 'version', ...FIELD_COLUMNS, 'labels', 'case_id', 'text_hash', 'text_len', 'author_key'] as const;
 export type WriteParams = [
   seq: number, version: number, ...fields: StoredFields, labels: string | null, caseId: string | null,
-  textHash: string, textLen: number,
+  textHash: string, textLen: number, authorKey: string | null,
 ];
 
 /** Prepared once per index: better-sqlite3 statements are cheap to run, costly to prepare. */
@@ -47,6 +47,9 @@ export function prepareStatements(db: Db) {
     ),
     allValues: db.prepare<[], DocValueRow>(`SELECT ${DOC_VALUE_SELECT} FROM feedback`).raw(),
     changedValues: db.prepare<[number], DocValueRow>(`SELECT ${DOC_VALUE_SELECT} FROM feedback WHERE seq > ?`).raw(),
+    // Served by the (author_key, published_ms) index: a short range scan per question.
+    byAuthor: db.prepare<[string, number, number, number], string>(
+      'SELECT id FROM feedback WHERE author_key = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC, rid DESC LIMIT ?').pluck(),
     // One string instead of a JS value per row: ~2x faster for large match sets (see fts-match.ts).
     matchRowids: db.prepare<[string], string | null>(
       'SELECT group_concat(rowid) FROM feedback_fts WHERE feedback_fts MATCH ?').pluck(),

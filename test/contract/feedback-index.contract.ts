@@ -4,7 +4,7 @@ import {
   type Feedback, type Filters, type SearchQuery,
 } from '../../model/index.ts';
 import type { FeedbackIndex } from '../../store/ports.ts';
-import { makeFeedback, makeSurveyAnswer } from './fixtures.ts';
+import { makeFeedback, makeSurveyAnswer, type FeedbackOverrides } from './fixtures.ts';
 
 export interface IndexUnderTest {
   index: FeedbackIndex;
@@ -604,6 +604,157 @@ export function feedbackIndexContract(name: string, makeIndex: () => Promise<Ind
         const err = await index.patch(f.id, { labels: { sentiment: 'furious' as never } }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ValidationError);
         expect((err as AllearsError).details[0]?.path).toMatch(/^labels/);
+      });
+    });
+
+    describe('repeat contact by author', () => {
+      const tweet = (handle: string, publishedAt: string, extra: FeedbackOverrides = {}) =>
+        makeFeedback({ source: { id: 'x', kind: 'twitter' }, channel: 'social', author: { handle }, publishedAt, ...extra });
+      const window = (authorKey: string, since: string, until: string) => ({ authorKey, since, until });
+
+      test('should answer several authors in one batch, newest first, with both window bounds inclusive', async () => {
+        const before = tweet('ann', '2025-02-28T23:59:59.999Z');
+        const first = tweet('ann', '2025-03-01T00:00:00.000Z');
+        const middle = tweet('ann', '2025-03-05T12:00:00Z');
+        const last = tweet('ann', '2025-03-10T00:00:00Z');
+        const after = tweet('ann', '2025-03-10T00:00:00.001Z');
+        // The customer wins over the author; the author id over the handle; the source kind is part of the key.
+        const customer = tweet('ann', '2025-03-02T00:00:00Z', { customerRef: 'C-1' });
+        const byId = makeFeedback({ source: { id: 'wb', kind: 'weibo' }, author: { id: '42', handle: 'ann' }, publishedAt: '2025-03-03T00:00:00Z' });
+        const repost = tweet('bob', '2025-03-04T00:00:00Z', { analysis: { duplicateOf: middle.id } });
+        const anonymous = makeFeedback({ publishedAt: '2025-03-04T00:00:00Z' });
+        await index.upsert([before, first, middle, last, after, customer, byId, repost, anonymous]);
+
+        const got = await index.recentByAuthor([
+          window('author:twitter:ann', '2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z'),
+          window('customer:C-1', '2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z'),
+          window('author:weibo:42', '2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z'),
+          window('author:weibo:ann', '2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z'),
+          // A repost by its author is a contact too.
+          window('author:twitter:bob', '2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z'),
+          window('author:twitter:nobody', '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+          // The same author again, bounds with an offset: 08:00+08:00 is midnight UTC.
+          window('author:twitter:ann', '2025-03-05T20:00:00+08:00', '2025-03-10T08:00:00.001+08:00'),
+        ], 10);
+        expect(got).toEqual([
+          [last.id, middle.id, first.id],
+          [customer.id],
+          [byId.id],
+          [],
+          [repost.id],
+          [],
+          [after.id, last.id, middle.id],
+        ]);
+      });
+
+      test('should return at most `limit` ids per author, the newest', async () => {
+        const items = Array.from({ length: 6 }, (_, i) => tweet('cat', `2025-03-0${i + 1}T09:00:00Z`));
+        await index.upsert(items);
+        const [few, all] = await index.recentByAuthor([
+          window('author:twitter:cat', '2025-03-01T00:00:00Z', '2025-03-31T00:00:00Z'),
+          window('author:twitter:cat', '2025-03-01T00:00:00Z', '2025-03-31T00:00:00Z'),
+        ], 2);
+        expect(few).toEqual([items[5]!.id, items[4]!.id]);
+        expect(all).toEqual(few);
+      });
+
+      test('should move an item to its new author when it is upserted again with another author', async () => {
+        const f = tweet('dan', '2025-03-01T09:00:00Z');
+        await index.upsert([f]);
+        const w = (key: string) => window(key, '2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z');
+        expect(await index.recentByAuthor([w('author:twitter:dan'), w('author:twitter:eve')], 5)).toEqual([[f.id], []]);
+        await index.upsert([{ ...f, author: { handle: 'eve' } }]);
+        expect(await index.recentByAuthor([w('author:twitter:dan'), w('author:twitter:eve')], 5)).toEqual([[], [f.id]]);
+        // A correction by people changes no author.
+        await index.patch(f.id, { labels: { sentiment: 'positive' } });
+        expect(await index.recentByAuthor([w('author:twitter:eve')], 5)).toEqual([[f.id]]);
+      });
+
+      test('should answer an empty batch and a batch of 500 in order', async () => {
+        expect(await index.recentByAuthor([], 5)).toEqual([]);
+        const items = Array.from({ length: 50 }, (_, i) => tweet(`u${i}`, '2025-03-01T09:00:00Z'));
+        await index.upsert(items);
+        const queries = Array.from({ length: 500 }, (_, i) => window(`author:twitter:u${i % 60}`, '2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z'));
+        const got = await index.recentByAuthor(queries, 3);
+        expect(got).toHaveLength(500);
+        got.forEach((list, i) => expect(list, `query ${i}`).toEqual(i % 60 < 50 ? [items[i % 60]!.id] : []));
+      });
+
+      test('should reject a bad limit or date with a validation error naming the field', async () => {
+        const w = window('author:twitter:ann', '2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z');
+        const bad = async (run: () => Promise<unknown>) => run().catch((e: unknown) => e);
+        const e1 = await bad(() => index.recentByAuthor([w], 0));
+        expect(e1).toBeInstanceOf(ValidationError);
+        expect((e1 as AllearsError).details[0]?.path).toBe('limit');
+        const e2 = await bad(() => index.recentByAuthor([w, { ...w, until: 'yesterday' }], 5));
+        expect(e2).toBeInstanceOf(ValidationError);
+        expect((e2 as AllearsError).details[0]?.path).toBe('queries[1].until');
+      });
+    });
+
+    describe('filter by correction', () => {
+      const plain = makeFeedback({ text: 'nobody looked at this one', publishedAt: '2025-03-01T01:00:00Z' });
+      const sentiment = makeFeedback({ text: 'sentiment corrected', publishedAt: '2025-03-01T02:00:00Z', channel: 'social' });
+      const topics = makeFeedback({ text: 'topics corrected to none', publishedAt: '2025-03-01T03:00:00Z', analysis: { topics: [{ id: 'delivery', score: 0.9 }] } });
+      // A correction to "no touchpoint" is a correction too.
+      const touchpoint = makeFeedback({
+        text: 'touchpoint corrected to none', publishedAt: '2025-03-01T04:00:00Z', labels: { touchpoint: null },
+        analysis: { touchpoint: { journey: 'purchase', touchpoint: 'shipping' } },
+      });
+      const whoOnly = makeFeedback({ text: 'only who looked', publishedAt: '2025-03-01T05:00:00Z', labels: { correctedBy: 'ana' } });
+      const duplicate = makeFeedback({ text: 'a repost', publishedAt: '2025-03-01T06:00:00Z', analysis: { duplicateOf: plain.id } });
+
+      beforeEach(async () => {
+        await index.upsert([plain, sentiment, topics, touchpoint, whoOnly, duplicate]);
+        await index.patch(sentiment.id, { labels: { sentiment: 'positive', correctedBy: 'ana' } });
+        await index.patch(topics.id, { labels: { topics: [] } });
+        await index.patch(duplicate.id, { labels: { escalationLevel: 'high' } });
+      });
+
+      test.each<[string, Filters, () => Feedback[]]>([
+        ['one label', { corrected: ['sentiment'] }, () => [sentiment]],
+        ['any of several labels', { corrected: ['topics', 'touchpoint', 'complaint'] }, () => [topics, touchpoint]],
+        ['a label nobody corrected', { corrected: ['complaint'] }, () => []],
+        ['an empty list (no constraint)', { corrected: [] }, () => [plain, sentiment, topics, touchpoint, whoOnly]],
+        ['duplicates only when asked for', { corrected: ['escalationLevel', 'sentiment'], includeDuplicates: true }, () => [sentiment, duplicate]],
+        ['hiding duplicates by default', { corrected: ['escalationLevel'] }, () => []],
+        ['the corrected value together with other filters', { corrected: ['sentiment', 'topics'], sentiment: ['positive'], channel: ['social'] }, () => [sentiment]],
+        ['other filters that exclude it', { corrected: ['sentiment'], sentiment: ['negative'] }, () => []],
+        ['a time range', { corrected: ['sentiment', 'topics', 'touchpoint'], from: '2025-03-01T03:00:00Z' }, () => [topics, touchpoint]],
+      ])('should select items people corrected: %s', async (_name, filters, expected) => {
+        expect(await searchIds({ filters })).toEqual(ids(expected()));
+        expect(await index.count({ filters })).toBe(expected().length);
+      });
+
+      test('should count facets and combine with full text over the corrected items only', async () => {
+        const r = await index.search({ filters: { corrected: ['sentiment', 'topics', 'touchpoint'] }, facets: ['sentiment', 'topic', 'touchpoint'] });
+        expect(r.total).toBe(3);
+        expect(r.facets.sentiment).toEqual([{ value: 'negative', count: 2 }, { value: 'positive', count: 1 }]);
+        expect(r.facets.topic).toEqual([]);
+        expect(r.facets.touchpoint).toEqual([]);
+        expect(await hits('corrected', { corrected: ['topics'] })).toEqual([topics.id]);
+        expect(await index.terms({ field: 'sentiment', filters: { corrected: ['sentiment'] } })).toEqual([{ value: 'positive', count: 1 }]);
+      });
+
+      test('should follow patches that add a correction or remove it with null', async () => {
+        await index.patch(plain.id, { labels: { complaint: false } });
+        expect(await searchIds({ filters: { corrected: ['complaint'] } })).toEqual([plain.id]);
+        await index.patch(sentiment.id, { labels: { sentiment: null as never } });
+        expect(await index.count({ filters: { corrected: ['sentiment'] } })).toBe(0);
+        // Still corrected by someone, but on nothing the filter names.
+        expect((await index.get(sentiment.id))?.labels).toEqual({ correctedBy: 'ana' });
+        await index.patch(plain.id, { labels: { complaint: null as never, topics: ['billing'] } });
+        expect(await searchIds({ filters: { corrected: ['complaint'] } })).toEqual([]);
+        expect(await searchIds({ filters: { corrected: ['topics'] } })).toEqual(ids([plain, topics]));
+        // A re-crawl without labels keeps the corrections, and so the filter.
+        await index.upsert([plain]);
+        expect(await searchIds({ filters: { corrected: ['topics'] } })).toEqual(ids([plain, topics]));
+      });
+
+      test('should reject a label that cannot be corrected, naming it', async () => {
+        const err = await index.count({ filters: { corrected: ['caseId' as never] } }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ValidationError);
+        expect((err as AllearsError).details[0]?.path).toMatch(/corrected/);
       });
     });
   });

@@ -104,3 +104,28 @@ export async function startRedisServer(opts: { dir?: string } = {}): Promise<Red
   await server.start();
   return server;
 }
+
+/**
+ * A contract-suite fixture for a store on Redis: a first handle, a way to open more on the same
+ * keys (as another process would), and clean-up of the connections and keys.
+ */
+export function redisStoreFixture<T>(make: (client: Redis, prefix: string) => T): () => Promise<{ store: T; another: () => T; cleanup: () => Promise<void> }> {
+  return async () => {
+    const { connectRedis } = await import('../../store/redis/connection.ts');
+    const prefix = uniquePrefix();
+    const clients: Redis[] = [];
+    const open = () => {
+      const c = connectRedis({ url: TEST_REDIS_URL });
+      clients.push(c);
+      return make(c, prefix);
+    };
+    return {
+      store: open(),
+      another: open,
+      cleanup: async () => {
+        for (const c of clients) c.disconnect();
+        await dropPrefix(TEST_REDIS_URL, prefix);
+      },
+    };
+  };
+}

@@ -76,9 +76,10 @@ describe.skipIf(!available)('web source with render "playwright"', () => {
       ['j1', 'amy', '2025-06-01T01:00:00.000Z', 'My parcel arrived a week late.', 'Delivery was late'],
       ['j2', '李雷', '2025-06-14T06:02:00.000Z', '我的快递也晚了三天。', 'Delivery was late'],
     ]);
-    // The page itself was fetched once (politely, by the crawler); the browser asked only for the script and data.
+    // The browser asked for the page once, then for its script and data; robots.txt was read once.
     const paths = server.requests.map((r) => r.path);
     expect(paths.filter((p) => p === '/thread/1')).toHaveLength(1);
+    expect(paths.filter((p) => p === '/robots.txt')).toHaveLength(1);
     expect(paths).toContain('/app.js');
     expect(paths).toContain('/api/posts');
     for (const r of server.requests) expect(r.headers['user-agent']).toMatch(/^allears\//);

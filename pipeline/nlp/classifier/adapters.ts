@@ -39,7 +39,7 @@ export function sentimentFromClassifiers(byLang: ByLang, fallback: SentimentMode
     score(text: string, lang: Lang, tokens?: EnTokens): Sentiment {
       const clf = byLang[lang];
       if (!clf) return fallback.score(text, lang, tokens);
-      const p = clf.probabilities(text);
+      const p = clf.probabilities(text, tokens);
       const sign = polarity.get(clf)!;
       let pos = 0;
       let neg = 0;
@@ -64,7 +64,7 @@ export function complaintFromClassifiers(byLang: ByLang, fallback: ComplaintMode
     predict(input: ComplaintInput): Complaint {
       const clf = byLang[input.lang];
       if (!clf) return fallback.predict(input);
-      const q = clf.probabilities(input.text);
+      const q = clf.probabilities(input.text, input.tokens);
       const isYes = yes.get(clf)!;
       let p = 0;
       for (let k = 0; k < q.length; k++) if (isYes[k] === 1) p += q[k]!;

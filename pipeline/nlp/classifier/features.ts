@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isHan } from '../chars.ts';
-import { tokenizeEn } from '../en-tokenizer.ts';
+import { tokenizeEn, type EnTokens } from '../en-tokenizer.ts';
 import { cutZh } from '../zh-tokenizer.ts';
 import { fmix, hashPair, hashString } from './hash.ts';
 
@@ -34,6 +34,16 @@ export const FeatureOptionsSchema = z.object({
    * share what the common ones learn. Optional: older files load as off.
    */
   enLexicon: z.boolean().optional(),
+  /**
+   * Presence (1) instead of the count of each n-gram, before the L2 normalisation: what the
+   * NB-weighted training (TrainOptions.nb) expects. Optional: older files load as off.
+   */
+  binary: z.boolean().optional(),
+  /**
+   * Leave out English tokens made only of x's ("XXXX", "XX/XX/XXXX"): the marks that redacted
+   * complaint narratives put in place of names, dates and account numbers. Optional: older files load as off.
+   */
+  enDropRedacted: z.boolean().optional(),
 });
 export type FeatureOptions = z.infer<typeof FeatureOptionsSchema>;
 
@@ -55,6 +65,8 @@ const MENTION_RE = /@[^\s@:：,，。.!！?？;；()（）]+/g;
 const EMOTICON_RE = /(?:[:;=]-?[()DPp/\\]|<3)(?![A-Za-z0-9])/g;
 const EMOTICON_TEST = /[:;=]-?[()DPp/\\]|<3/;
 const TOUCHED_ZERO = 1e-30;
+/** A redaction mark, lower-cased by the tokenizer: "xx", "xxxx". */
+const REDACTED_RE = /^x{2,}$/;
 const NUM = hashString('xxnum', EN_UNI);
 
 /**
@@ -81,7 +93,8 @@ export class Featurizer {
     this.idf = idf;
   }
 
-  transform(text: string): SparseVector {
+  /** `tokens`: tokenizeEn(text), when the caller already has them (used when no URL or mention rewrites the text). */
+  transform(text: string, tokens?: EnTokens): SparseVector {
     this.n = 0;
     let t = text;
     if (t.includes('http') || t.includes('www.')) t = t.replace(URL_RE, ' xxurl ');
@@ -91,7 +104,7 @@ export class Featurizer {
       t = t.replace(MENTION_RE, ' xxuser ');
     }
     if (EMOTICON_TEST.test(t)) for (const m of t.matchAll(EMOTICON_RE)) this.add(hashString(m[0].replace('-', '').toUpperCase(), SYM));
-    this.english(t);
+    this.english(t, t === text ? tokens : undefined);
     this.chinese(t);
     return this.collect();
   }
@@ -112,15 +125,17 @@ export class Featurizer {
     this.acc[j] = this.acc[j]! + s || TOUCHED_ZERO;
   }
 
-  private english(text: string): void {
-    const tokens = tokenizeEn(text);
+  private english(text: string, given?: EnTokens): void {
+    const tokens = given ?? tokenizeEn(text);
     const charMaxN = this.options.enCharMaxN ?? 0;
     const lexicon = this.options.enLexicon === true;
+    const dropRedacted = this.options.enDropRedacted === true;
     let prev = 0;
     for (let i = 0; i < tokens.length; i++) {
       const lx = tokens.lex[i]!;
       const w = lx.word;
       const c = w.charCodeAt(0);
+      if (dropRedacted && c === 0x78 && REDACTED_RE.test(w)) continue;
       const neg = tokens.negated(i);
       // The word's hashes depend on the word alone: worked out once per word type.
       const fh = lx.featureHashes ?? (lx.featureHashes = wordHashes(w, lx.stem, c));
@@ -198,7 +213,8 @@ export class Featurizer {
       let v = this.acc[j]!;
       this.acc[j] = 0;
       if (Math.abs(v) < 0.5) continue; // collisions cancelled out
-      if (this.options.sublinearTf) v = Math.sign(v) * (1 + Math.log(Math.abs(v)));
+      if (this.options.binary) v = Math.sign(v);
+      else if (this.options.sublinearTf) v = Math.sign(v) * (1 + Math.log(Math.abs(v)));
       if (this.idf) v *= this.idf[j]!;
       indices[m] = j;
       values[m++] = v;

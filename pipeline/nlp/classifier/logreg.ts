@@ -14,6 +14,12 @@ export interface LogRegOptions {
   classWeights?: readonly number[];
   /** Return the average of the weights over all steps (Polyak averaging): steadier than the last step's. */
   average?: boolean;
+  /**
+   * A scale per weight (dim × numClasses, like the weights), e.g. from nbFeatureScales(): the model
+   * is trained as if feature j were multiplied by scale[j·K + k] for class k, and the weights
+   * returned already include the scales, so scoring needs nothing extra. A weight whose scale is 0 stays 0.
+   */
+  featureScales?: Float32Array;
 }
 
 /** Weights of a multinomial logistic regression; feature-major, so one feature's K weights sit together. */
@@ -32,6 +38,48 @@ export function balancedClassWeights(ys: ArrayLike<number>, numClasses: number):
   const counts = new Array<number>(numClasses).fill(0);
   for (let i = 0; i < ys.length; i++) counts[ys[i]!]!++;
   return counts.map((c) => (c > 0 ? ys.length / (numClasses * c) : 0));
+}
+
+export interface NbScaleOptions {
+  /** Add-α smoothing of the per-class feature counts (default 1). */
+  alpha?: number;
+  /** Mix of plain (0) and NB-scaled (1) features: scale = 1 − β + β·|r| (default 1). */
+  beta?: number;
+}
+
+/**
+ * Naive-Bayes log-count ratios as per-weight scales (Wang & Manning 2012, "NBSVM", one class
+ * against the rest): r = ln((p / ‖p‖₁) / (q / ‖q‖₁)), p and q the smoothed document counts of a
+ * feature inside and outside the class. Only |r| matters to the training (a weight's sign is
+ * learned), so a feature that tells the classes apart learns faster and is held back less by L2.
+ */
+export function nbFeatureScales(xs: readonly SparseVector[], ys: ArrayLike<number>, numClasses: number, dim: number, opts: NbScaleOptions = {}): Float32Array {
+  const alpha = opts.alpha ?? 1;
+  const beta = opts.beta ?? 1;
+  if (!(alpha > 0)) throw new RangeError(`nb alpha must be > 0, got ${alpha}`);
+  const K = numClasses;
+  const counts = new Float64Array(dim * K);
+  const totals = new Float64Array(K);
+  for (let n = 0; n < xs.length; n++) {
+    const y = ys[n]!;
+    const idx = xs[n]!.indices;
+    for (let i = 0; i < idx.length; i++) counts[idx[i]! * K + y] = counts[idx[i]! * K + y]! + 1;
+    totals[y] = totals[y]! + idx.length;
+  }
+  let all = 0;
+  for (let k = 0; k < K; k++) all += totals[k]!;
+  const out = new Float32Array(dim * K);
+  const row = new Float64Array(K);
+  for (let j = 0; j < dim; j++) {
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += (row[k] = counts[j * K + k]!);
+    for (let k = 0; k < K; k++) {
+      const p = (alpha + row[k]!) / (alpha * dim + totals[k]!);
+      const q = (alpha + sum - row[k]!) / (alpha * dim + all - totals[k]!);
+      out[j * K + k] = 1 - beta + beta * Math.abs(Math.log(p / q));
+    }
+  }
+  return out;
 }
 
 /** Class probabilities of `x` into `out` (length numClasses). */
@@ -74,6 +122,8 @@ export function trainLogReg(xs: readonly SparseVector[], ys: ArrayLike<number>, 
   const gb2 = new Float64Array(K);
   const p = new Float64Array(K);
   const cw = opts.classWeights;
+  const S = opts.featureScales;
+  if (S && S.length !== dim * K) throw new RangeError(`featureScales has ${S.length} values, ${dim} features × ${K} classes need ${dim * K}`);
   const order = Array.from({ length: xs.length }, (_, i) => i);
   const rand = mulberry32(seed);
   const EPS = 1e-6;
@@ -104,6 +154,21 @@ export function trainLogReg(xs: readonly SparseVector[], ys: ArrayLike<number>, 
       for (let i = 0; i < indices.length; i++) {
         const base = indices[i]! * K;
         const v = values[i]!;
+        if (S) {
+          // w holds s·θ, θ being the weight of the scaled feature: AdaGrad runs on θ.
+          for (let k = 0; k < K; k++) {
+            const j = base + k;
+            const s = S[j]!;
+            if (s === 0) continue;
+            const g = s * p[k]! * v + (l2 * w[j]!) / s;
+            const acc = g2[j]! + g * g;
+            g2[j] = acc;
+            const d = (s * eta * g) / (Math.sqrt(acc) + EPS);
+            w[j] = w[j]! - d;
+            if (u) u[j] = u[j]! - (t - 1) * d;
+          }
+          continue;
+        }
         for (let k = 0; k < K; k++) {
           const j = base + k;
           const g = p[k]! * v + l2 * w[j]!;

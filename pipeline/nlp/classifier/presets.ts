@@ -1,7 +1,7 @@
 import type { TrainOptions } from './train.ts';
 
 /** Features and training settings of one task; a model file keeps the feature part. */
-export type SetTraining = Pick<TrainOptions, 'featureOptions' | 'logreg' | 'balanced'>;
+export type SetTraining = Pick<TrainOptions, 'featureOptions' | 'logreg' | 'balanced' | 'nb'>;
 
 /** English: word and stem n-grams plus the polarity of lexicon words (see FeatureOptions.enLexicon). */
 const EN_LEXICON: SetTraining = { featureOptions: { enLexicon: true } };

@@ -1,4 +1,5 @@
 import type { ModelCard } from './card.ts';
+import type { EnTokens } from '../en-tokenizer.ts';
 import { Featurizer, type FeatureOptions, type SparseVector } from './features.ts';
 import { predictProba, type LogRegWeights } from './logreg.ts';
 
@@ -43,11 +44,11 @@ export class TextClassifier {
   }
 
   /** Features for scoring: the shared vector when the last text featurized with these options was this one. Read only. */
-  private scoringFeatures(text: string): SparseVector {
-    if (this.shareKey === null) return this.featurizer.transform(text);
+  private scoringFeatures(text: string, tokens?: EnTokens): SparseVector {
+    if (this.shareKey === null) return this.featurizer.transform(text, tokens);
     const last = lastFeatures.get(this.shareKey);
     if (last !== undefined && last.text === text) return last.x;
-    const x = this.featurizer.transform(text);
+    const x = this.featurizer.transform(text, tokens);
     if (last !== undefined) {
       last.text = text;
       last.x = x;
@@ -57,10 +58,11 @@ export class TextClassifier {
 
   /**
    * Class probabilities in `labels` order, in a buffer the next call overwrites: for callers that
-   * read them at once (the pipeline adapters), without building an object per text.
+   * read them at once (the pipeline adapters), without building an object per text. `tokens`:
+   * tokenizeEn(text), when the caller already has them.
    */
-  probabilities(text: string): Float64Array {
-    return predictProba(this.model, this.scoringFeatures(text), this.scratch);
+  probabilities(text: string, tokens?: EnTokens): Float64Array {
+    return predictProba(this.model, this.scoringFeatures(text, tokens), this.scratch);
   }
 
   predict(text: string): Prediction {

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../model/index.ts';
 import { applyIdf, computeIdf, DEFAULT_FEATURE_OPTIONS, Featurizer, FeatureOptionsSchema, type FeatureOptions } from './features.ts';
 import { fmix, mulberry32, shuffleInPlace } from './hash.ts';
-import { balancedClassWeights, trainLogReg, type LogRegOptions } from './logreg.ts';
+import { balancedClassWeights, nbFeatureScales, trainLogReg, type LogRegOptions, type NbScaleOptions } from './logreg.ts';
 import { computeMetrics, type Metrics } from './metrics.ts';
 import { TextClassifier } from './text-classifier.ts';
 
@@ -13,7 +13,12 @@ export interface Example {
 export interface TrainOptions {
   task: string;
   featureOptions?: Partial<FeatureOptions>;
-  logreg?: Omit<LogRegOptions, 'classWeights'>;
+  logreg?: Omit<LogRegOptions, 'classWeights' | 'featureScales'>;
+  /**
+   * Scale the features by their naive-Bayes log-count ratios while training (see nbFeatureScales),
+   * best with featureOptions.binary. The scales end up inside the weights: the model file is the usual one.
+   */
+  nb?: NbScaleOptions;
   /** Weigh classes inversely to their size (helps macro-F1 on skewed data). */
   balanced?: boolean;
   /** For the model card. */
@@ -93,7 +98,8 @@ export function trainClassifier(examples: readonly Example[], opts: TrainOptions
   if (idf) for (const x of xs) applyIdf(x, idf);
   const ys = Int32Array.from(examples, (e) => index.get(e.label)!);
   const classWeights = opts.balanced ? balancedClassWeights(ys, labels.length) : undefined;
-  const model = trainLogReg(xs, ys, labels.length, featurizer.dim, { ...opts.logreg, classWeights });
+  const featureScales = opts.nb ? nbFeatureScales(xs, ys, labels.length, featurizer.dim, opts.nb) : undefined;
+  const model = trainLogReg(xs, ys, labels.length, featurizer.dim, { ...opts.logreg, classWeights, ...(featureScales ? { featureScales } : {}) });
   const card = {
     trainedAt: (opts.now?.() ?? new Date()).toISOString(),
     data: { file: opts.data?.file ?? '(in memory)', rows: examples.length, ...(opts.data?.licence ? { licence: opts.data.licence } : {}) },

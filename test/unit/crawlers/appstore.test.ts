@@ -1,18 +1,16 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { feedUrl, appStoreSource } from '../../../crawlers/appstore/source.ts';
 import { MemoryCheckpointStore, runWithCheckpoint } from '../../../crawlers/checkpoint.ts';
-import type { FetchOptions } from '../../../crawlers/http.ts';
 import { SourceConfig } from '../../../config/schema.ts';
 import { AllearsError, ConfigError, TransientError } from '../../../model/errors.ts';
-import { RawItem, type RawItemInput } from '../../../model/index.ts';
+import type { RawItemInput } from '../../../model/index.ts';
 import { jsonFeed, review, storefront, xmlFeed, type FakeReview } from '../../fixtures/connectors/appstore.ts';
 import { fixtureServer, send, type FixtureServer } from '../../helpers/fixture-server.ts';
+import { FAST, ids, signal, valid } from '../../helpers/connector.ts';
 
-const FAST: FetchOptions = { retries: 2, backoffMs: 5, maxRetryWaitMs: 20, timeoutMs: 2_000 };
 const NOW = new Date('2025-03-05T00:00:00Z');
 const APP = '1404176564';
 const day = (d: number) => `2025-02-${String(d).padStart(2, '0')}T10:00:00-07:00`;
-const signal = () => new AbortController().signal;
 const path = (cc: string, page: number, fmt = 'json') => `/${cc}/rss/customerreviews/page=${page}/id=${APP}/sortby=mostrecent/${fmt}`;
 
 let server: FixtureServer | undefined;
@@ -24,15 +22,6 @@ afterEach(async () => {
 function source(baseUrl: string, options: Record<string, unknown> = {}) {
   return appStoreSource(SourceConfig.parse({ id: 'acme-ios', kind: 'appstore', options: { appId: APP, baseUrl, ...options } }), { http: FAST, now: () => NOW });
 }
-
-function valid(items: unknown[]): RawItemInput[] {
-  for (const item of items) {
-    const parsed = RawItem.safeParse(item);
-    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-  }
-  return items as RawItemInput[];
-}
-const ids = (items: unknown[]) => valid(items).map((i) => i.externalId);
 
 describe('appstore connector', () => {
   test('should read the JSON feed page by page per country and map reviews with rating, version and country', async () => {

@@ -1,16 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { cfpbSource } from '../../../crawlers/cfpb/source.ts';
 import { MemoryCheckpointStore, runWithCheckpoint } from '../../../crawlers/checkpoint.ts';
-import type { FetchOptions } from '../../../crawlers/http.ts';
 import { SourceConfig } from '../../../config/schema.ts';
 import { AllearsError, ConfigError, TransientError } from '../../../model/errors.ts';
-import { RawItem, type RawItemInput } from '../../../model/index.ts';
+import type { RawItemInput } from '../../../model/index.ts';
 import { API_PATH, complaint, complaintSearch, narrative, type Complaint } from '../../fixtures/connectors/cfpb.ts';
 import { fixtureServer, send, type FixtureServer } from '../../helpers/fixture-server.ts';
+import { FAST, ids, signal, valid } from '../../helpers/connector.ts';
 
-const FAST: FetchOptions = { retries: 2, backoffMs: 5, maxRetryWaitMs: 20, timeoutMs: 2_000 };
 const NOW = new Date('2025-03-05T00:00:00Z');
-const signal = () => new AbortController().signal;
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -21,15 +19,6 @@ afterEach(async () => {
 function source(url: string, options: Record<string, unknown> = {}) {
   return cfpbSource(SourceConfig.parse({ id: 'cfpb-acme', kind: 'cfpb', options: { company: 'ACME BANK, N.A.', baseUrl: `${url}${API_PATH}`, ...options } }), { http: FAST, now: () => NOW });
 }
-
-function valid(items: unknown[]): RawItemInput[] {
-  for (const item of items) {
-    const parsed = RawItem.safeParse(item);
-    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-  }
-  return items as RawItemInput[];
-}
-const ids = (items: unknown[]) => valid(items).map((i) => i.externalId);
 
 describe('cfpb connector', () => {
   test('should read a company\'s complaints newest first and map narrative, issue and dimensions', async () => {

@@ -1,17 +1,15 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryCheckpointStore, runWithCheckpoint } from '../../../crawlers/checkpoint.ts';
 import { discourseSource } from '../../../crawlers/discourse/source.ts';
-import type { FetchOptions } from '../../../crawlers/http.ts';
 import { SourceConfig } from '../../../config/schema.ts';
 import { AllearsError, ConfigError, TransientError } from '../../../model/errors.ts';
-import { RawItem, type RawItemInput } from '../../../model/index.ts';
+import type { RawItemInput } from '../../../model/index.ts';
 import { fakePost, forum, type FakeTopic } from '../../fixtures/connectors/discourse.ts';
 import { fixtureServer, send, type FixtureServer } from '../../helpers/fixture-server.ts';
+import { FAST, ids, signal, valid } from '../../helpers/connector.ts';
 
-const FAST: FetchOptions = { retries: 2, backoffMs: 5, maxRetryWaitMs: 20, timeoutMs: 2_000 };
 const NOW = new Date('2025-03-05T00:00:00Z');
 const at = (hours: number) => new Date(NOW.getTime() - 48 * 3_600_000 + hours * 3_600_000).toISOString();
-const signal = () => new AbortController().signal;
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -22,15 +20,6 @@ afterEach(async () => {
 function source(baseUrl: string, options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
   return discourseSource(SourceConfig.parse({ id: 'acme-forum', kind: 'discourse', options: { baseUrl, ...options } }), { http: FAST, now: () => NOW, env });
 }
-
-function valid(items: unknown[]): RawItemInput[] {
-  for (const item of items) {
-    const parsed = RawItem.safeParse(item);
-    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-  }
-  return items as RawItemInput[];
-}
-const ids = (items: unknown[]) => valid(items).map((i) => i.externalId);
 
 function topic(id: number, bumped: number, posts: FakeTopic['posts'], extra: Partial<FakeTopic> = {}): FakeTopic {
   return { id, title: `Topic ${id}`, slug: `topic-${id}`, category_id: 5, bumped_at: at(bumped), posts, ...extra };

@@ -1,18 +1,16 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryCheckpointStore, runWithCheckpoint } from '../../../crawlers/checkpoint.ts';
-import type { FetchOptions } from '../../../crawlers/http.ts';
 import { htmlToPlainText } from '../../../crawlers/html-text.ts';
 import { mastodonSource, parseLinkHeader } from '../../../crawlers/mastodon/source.ts';
 import { SourceConfig } from '../../../config/schema.ts';
 import { AllearsError, ConfigError, TransientError } from '../../../model/errors.ts';
-import { RawItem, type RawItemInput } from '../../../model/index.ts';
+import type { RawItemInput } from '../../../model/index.ts';
 import { status, timeline, type Status } from '../../fixtures/connectors/mastodon.ts';
 import { fixtureServer, send, type FixtureServer } from '../../helpers/fixture-server.ts';
+import { FAST, signal, valid } from '../../helpers/connector.ts';
 
-const FAST: FetchOptions = { retries: 2, backoffMs: 5, maxRetryWaitMs: 20, timeoutMs: 2_000 };
 const NOW = new Date('2025-03-05T00:00:00Z');
 const at = (minutes: number) => new Date(NOW.getTime() - 86_400_000 + minutes * 60_000).toISOString();
-const signal = () => new AbortController().signal;
 const uri = (id: string, user = 'ana') => `https://social.example/users/${user}/statuses/${id}`;
 
 let server: FixtureServer | undefined;
@@ -25,13 +23,6 @@ function source(baseUrl: string, options: Record<string, unknown> = {}, env: Nod
   return mastodonSource(SourceConfig.parse({ id: 'masto', kind: 'mastodon', options: { baseUrl, ...options } }), { http: FAST, now: () => NOW, env });
 }
 
-function valid(items: unknown[]): RawItemInput[] {
-  for (const item of items) {
-    const parsed = RawItem.safeParse(item);
-    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-  }
-  return items as RawItemInput[];
-}
 const statusIds = (items: unknown[]) => valid(items).map((i) => (i.raw as { id: string }).id);
 
 describe('mastodon connector', () => {

@@ -1,17 +1,16 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryCheckpointStore, runWithCheckpoint } from '../../../crawlers/checkpoint.ts';
-import { USER_AGENT, type FetchOptions } from '../../../crawlers/http.ts';
+import { USER_AGENT } from '../../../crawlers/http.ts';
 import { redditSource } from '../../../crawlers/reddit/source.ts';
 import { SourceConfig } from '../../../config/schema.ts';
 import { AllearsError, ConfigError, TransientError } from '../../../model/errors.ts';
-import { RawItem, type RawItemInput } from '../../../model/index.ts';
+import type { RawItemInput } from '../../../model/index.ts';
 import { comment, listing, post, type Thing } from '../../fixtures/connectors/reddit.ts';
 import { fixtureServer, send, type FixtureServer } from '../../helpers/fixture-server.ts';
+import { FAST, ids, signal, valid } from '../../helpers/connector.ts';
 
-const FAST: FetchOptions = { retries: 2, backoffMs: 5, maxRetryWaitMs: 20, timeoutMs: 2_000 };
 const NOW = new Date('2025-03-05T00:00:00Z');
 const T0 = NOW.getTime() / 1000 - 86_400;
-const signal = () => new AbortController().signal;
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -22,15 +21,6 @@ afterEach(async () => {
 function source(baseUrl: string, options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
   return redditSource(SourceConfig.parse({ id: 'reddit-acme', kind: 'reddit', options: { subreddit: 'acme', baseUrl, ...options } }), { http: FAST, now: () => NOW, env });
 }
-
-function valid(items: unknown[]): RawItemInput[] {
-  for (const item of items) {
-    const parsed = RawItem.safeParse(item);
-    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-  }
-  return items as RawItemInput[];
-}
-const ids = (items: unknown[]) => valid(items).map((i) => i.externalId);
 
 describe('reddit connector', () => {
   test('should page through /new with after= and map posts to social items', async () => {

@@ -282,6 +282,39 @@ describe('web source on a local forum (cheerio)', () => {
     expect(warnings).toEqual([expect.stringMatching(/^cannot start Chromium at \/nonexistent\/chromium \(set options\.chromiumPath or ALLEARS_CHROMIUM_PATH\)/)]);
   });
 
+  test('a body without Content-Length is cut off at the size limit and a 404 is a warning; the other pages are read', async () => {
+    const site = await fixtureServer({
+      '/robots.txt': (_req, res) => send(res, 404, 'text/plain', ''),
+      '/forum': (_req, res) => send(res, 200, 'text/html', listingPage([
+        { href: '/t/big', title: 'big', replies: 0, last: 'just now' },
+        { href: '/t/gone', title: 'gone', replies: 0, last: 'just now' },
+        { href: '/t/ok', title: 'ok', replies: 0, last: 'just now' },
+      ])),
+      '/t/big': (_req, res) => {
+        // Chunked: the size is only known while reading.
+        res.writeHead(200, { 'content-type': 'text/html' });
+        for (let i = 0; i < 4; i++) res.write(`<p>${'x'.repeat(40_000)}</p>`);
+        res.end();
+      },
+      '/t/gone': (_req, res) => send(res, 404, 'text/html', 'gone'),
+      '/t/ok': (_req, res) => send(res, 200, 'text/html', threadPage('ok', [{ id: 'ok1', author: 'o', date: 'just now', body: 'fine' }])),
+    });
+    try {
+      const source = webSource(forumConfig(site.url), { now: () => NOW1 });
+      const { items, warnings } = await source.runFrom({ signal: new AbortController().signal, checkpoint: null });
+      expect(view(items).map((i) => i.id)).toEqual(['ok1']);
+      expect(warnings).toHaveLength(2);
+      expect(warnings!.join('\n')).toMatch(/\/t\/big.*larger than the 65536-byte limit/);
+      expect(warnings!.join('\n')).toMatch(/\/t\/gone answered 404/);
+      // Neither is asked for twice: asking again would not change the answer.
+      const paths = site.requests.map((r) => r.path);
+      expect(paths.filter((p) => p === '/t/big')).toHaveLength(1);
+      expect(paths.filter((p) => p === '/t/gone')).toHaveLength(1);
+    } finally {
+      await site.close();
+    }
+  });
+
   test('a robots.txt that cannot be read stops the crawl of that host with a warning', async () => {
     const down = await fixtureServer({ '/robots.txt': (_req, res) => send(res, 500, 'text/plain', 'down'), '/forum': (_req, res) => send(res, 200, 'text/html', listingPage([])) });
     try {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { tokenizeEn } from '../../../pipeline/nlp/en-tokenizer.ts';
 import { DEFAULT_FEATURE_OPTIONS, Featurizer, FeatureOptionsSchema, type FeatureOptions, type SparseVector } from '../../../pipeline/nlp/classifier/index.ts';
 
 const opts = (o: Partial<FeatureOptions> = {}): FeatureOptions => ({ ...DEFAULT_FEATURE_OPTIONS, bits: 16, ...o });
@@ -62,5 +63,12 @@ describe('feature options added over time', () => {
     const first = f.transform(text);
     for (let i = 0; i < 3; i++) same(f.transform(text), first);
     same(new Featurizer(opts({ enLexicon: true, enCharMaxN: 5 })).transform(text), first);
+  });
+
+  test('tokens the caller already has give the same vector as tokenizing again', () => {
+    const f = new Featurizer(opts({ enLexicon: true }));
+    for (const text of ["The agent wasn't helpful, 2 hours on hold!", '@delta see https://t.co/x it is late', '服务很好 but slow']) {
+      same(f.transform(text, tokenizeEn(text)), f.transform(text));
+    }
   });
 });

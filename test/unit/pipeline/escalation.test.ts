@@ -12,8 +12,10 @@ describe('escalation stage', () => {
     expect(['high', 'critical']).toContain(e.level);
     expect(signal(e, 'regulator')?.evidence).toBe('mentions "file a complaint with", "CFPB"');
     expect(signal(e, 'legal')?.evidence).toBe('mentions "lawyer"');
-    // Noisy-OR of 0.55 and 0.5.
-    expect(e.score).toBeCloseTo(1 - 0.45 * 0.5, 3);
+    // The score is the noisy-OR of every signal's weight (regulator 0.55 and legal 0.5 among them).
+    expect(signal(e, 'regulator')).toMatchObject({ weight: 0.55 });
+    expect(signal(e, 'legal')).toMatchObject({ weight: 0.5 });
+    expect(e.score).toBeCloseTo(1 - e.signals.reduce((p, s) => p * (1 - (s as unknown as { weight: number }).weight), 1), 3);
   });
 
   test('"我要去12315投诉，还要找媒体曝光" is high or critical with regulator and media evidence', async () => {

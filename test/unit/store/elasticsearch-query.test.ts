@@ -83,7 +83,9 @@ describe('filters → Elasticsearch filter clauses', () => {
     ['dimensions', { dimensions: { product: ['phone'], 'store.id': ['7'], empty: [] } }, [
       { terms: { 'dimensions.product': ['phone'] } }, { terms: { 'dimensions.store.id': ['7'] } },
     ]],
+    ['labels people corrected (any of them)', { corrected: ['sentiment', 'touchpoint'] }, [{ terms: { 'facets.corrected': ['sentiment', 'touchpoint'] } }]],
     ['an empty list (no constraint)', { channel: [] }, []],
+    ['an empty list of corrected labels (no constraint)', { corrected: [] }, []],
     ['from and to with an offset, in UTC', { from: '2025-01-20T08:00:00+08:00', to: '2025-02-01T00:00:00Z' }, [
       { range: { publishedAt: { gte: '2025-01-20T00:00:00.000Z', lt: '2025-02-01T00:00:00.000Z' } } },
     ]],
@@ -197,6 +199,7 @@ describe('stored documents', () => {
     const doc = toDocument(f, { labels: { sentiment: 'positive', touchpoint: null, topics: ['billing'] }, caseId: 'case-1', version: 3 });
     expect(doc.facets).toEqual({
       sentiment: 'positive', complaint: 'true', topic: ['billing'], journey: null, touchpoint: null, escalationLevel: 'low', duplicate: true,
+      corrected: ['sentiment', 'topics', 'touchpoint'], authorKey: null,
     });
     expect(doc.search.body).toBe('理赔 速度 太慢 了');
     expect(doc.search.title).toBe('理赔');
@@ -204,6 +207,8 @@ describe('stored documents', () => {
     const plain = toDocument(f, { labels: {}, caseId: null, version: 1 });
     expect('labels' in plain || 'caseId' in plain).toBe(false);
     expect(facetValues(plain).journey).toBe('purchase');
+    expect(facetValues(plain).corrected).toEqual([]);
+    expect(facetValues({ ...f, source: { id: 'x', kind: 'twitter' }, author: { handle: 'ann' } }).authorKey).toBe('author:twitter:ann');
   });
 });
 

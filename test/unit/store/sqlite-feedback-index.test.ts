@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ValidationError, type Feedback } from '../../../model/index.ts';
 import { openDb, type Db } from '../../../store/sqlite/db.ts';
 import { SqliteFeedbackIndex } from '../../../store/sqlite/feedback-index.ts';
-import { ensureSchema, INDEX_SCHEMA_V1 } from '../../../store/sqlite/schema.ts';
+import { idHash } from '../../../store/sqlite/id-map.ts';
+import { ensureSchema, INDEX_MIGRATIONS, INDEX_SCHEMA_V1 } from '../../../store/sqlite/schema.ts';
 import { makeFeedback } from '../../contract/fixtures.ts';
 
 describe('SqliteFeedbackIndex', () => {
@@ -131,7 +132,7 @@ describe('SqliteFeedbackIndex', () => {
     db.prepare("INSERT INTO jobs (name) VALUES ('x')").run();
     new SqliteFeedbackIndex(db);
     new SqliteFeedbackIndex(db); // opening twice is harmless
-    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(3);
     expect(db.prepare('SELECT count(*) FROM jobs').pluck().get()).toBe(1);
   });
 
@@ -149,7 +150,50 @@ describe('SqliteFeedbackIndex', () => {
     expect(await index.get(f.id)).toMatchObject({ id: f.id, version: 3, caseId: 'case-9', labels: { sentiment: 'positive' } });
     expect(await index.count({ q: 'refund', filters: { sentiment: ['positive'], channel: ['social'] } })).toBe(1);
     expect(await index.upsert([f])).toEqual({ created: 0, updated: 1 });
-    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(3);
+  });
+
+  test('should migrate a version 2 database to 3, giving existing rows their author key and keeping everything else', async () => {
+    const db = open();
+    // A version 2 database written by the version 2 code path: the first two migrations, then rows as it wrote them.
+    ensureSchema(db, 'index', INDEX_MIGRATIONS.slice(0, 2));
+    expect(db.prepare("SELECT count(*) FROM pragma_table_info('feedback') WHERE name = 'author_key'").pluck().get()).toBe(0);
+    const docs = [
+      makeFeedback({ text: 'refund please', customerRef: 'C-7', author: { handle: 'ann' }, publishedAt: '2025-03-01T08:00:00Z' }),
+      makeFeedback({ text: 'still waiting', source: { id: 'x', kind: 'twitter' }, author: { id: '42', handle: 'ann' }, publishedAt: '2025-03-02T08:00:00Z' }),
+      makeFeedback({ text: 'where is it', source: { id: 'x', kind: 'twitter' }, author: { handle: 'bob' }, publishedAt: '2025-03-03T08:00:00Z' }),
+      makeFeedback({ text: 'no author here', publishedAt: '2025-03-04T08:00:00Z' }),
+    ];
+    const insert = db.prepare(`INSERT INTO feedback (rid, id, id_hash, seq, version, published_ms, channel, source, initiator, lang,
+      sentiment, complaint, topics, escalation, duplicate, labels, case_id, text_hash, text_len)
+      VALUES (?, ?, ?, ?, 2, ?, 'forum', ?, 'customer', 'en', 'negative', 1, '[]', 'low', 0, ?, ?, 'h', 2)`);
+    docs.forEach((f, i) => {
+      const rid = i + 1;
+      insert.run(rid, f.id, idHash(f.id), rid, Date.parse(f.publishedAt), f.source.id, i === 0 ? '{"topics":[]}' : null, i === 0 ? 'case-3' : null);
+      db.prepare('INSERT INTO feedback_doc (rid, doc) VALUES (?, ?)').run(rid, JSON.stringify(f));
+      db.prepare("INSERT INTO feedback_fts (rowid, title, body, sub) VALUES (?, '', ?, '')").run(rid, f.text);
+    });
+
+    const index = new SqliteFeedbackIndex(db);
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE component = 'index'").pluck().get()).toBe(3);
+    expect(db.prepare('SELECT author_key FROM feedback ORDER BY rid').pluck().all()).toEqual([
+      'customer:C-7', 'author:twitter:42', 'author:twitter:bob', null,
+    ]);
+    expect(db.prepare("SELECT count(*) FROM pragma_index_list('feedback') WHERE name = 'feedback_author'").pluck().get()).toBe(1);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM feedback WHERE author_key = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT 5")
+      .all('x', 0, 1) as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join('; ')).toContain('feedback_author');
+    // Documents, versions, corrections, case links and full text are all still there.
+    expect(await index.get(docs[0]!.id)).toMatchObject({ id: docs[0]!.id, version: 2, caseId: 'case-3', labels: { topics: [] } });
+    expect(await index.count({ q: 'waiting' })).toBe(1);
+    expect(await index.count({ filters: { corrected: ['topics'] } })).toBe(1);
+    expect(await index.recentByAuthor([
+      { authorKey: 'author:twitter:42', since: '2025-03-01T00:00:00Z', until: '2025-03-31T00:00:00Z' },
+      { authorKey: 'customer:C-7', since: '2025-03-01T00:00:00Z', until: '2025-03-31T00:00:00Z' },
+    ], 5)).toEqual([[docs[1]!.id], [docs[0]!.id]]);
+    // Rows written after the migration carry their key, and a re-upsert recomputes it.
+    expect(await index.upsert([{ ...docs[2]!, author: { handle: 'cat' } }])).toEqual({ created: 0, updated: 1 });
+    expect(db.prepare('SELECT author_key FROM feedback WHERE rid = 3').pluck().get()).toBe('author:twitter:cat');
   });
 
   test('should refuse a database written by a newer version', () => {
@@ -218,9 +262,25 @@ describe('SqliteFeedbackIndex snapshots of its in-memory columns', () => {
     expect(await fromSnapshot.count()).toBe(31);
     expect((await fromSnapshot.get(late.id))?.text).toBe('written later');
     expect(await fromSnapshot.count({ filters: { sentiment: ['positive'] } })).toBe(1);
+    expect(await fromSnapshot.count({ filters: { corrected: ['sentiment'] } })).toBe(1);
     // Ids restored from the snapshot still resolve, so re-upserting creates nothing.
     expect(await fromSnapshot.upsert(items)).toEqual({ created: 0, updated: 30 });
     db2.close();
+  });
+
+  test('should keep which labels people corrected in a snapshot', async () => {
+    const db = openDb(file);
+    const index = new SqliteFeedbackIndex(db, { snapshotMinDocs: 0 });
+    const items = [makeFeedback(), makeFeedback(), makeFeedback()];
+    await index.upsert(items);
+    await index.patch(items[0]!.id, { labels: { topics: [] } });
+    await index.patch(items[1]!.id, { labels: { escalationLevel: 'high', complaint: false } });
+    await index.close();
+    const reopened = new SqliteFeedbackIndex(db, { snapshotMinDocs: 0 });
+    expect(await reopened.count({ filters: { corrected: ['topics'] } })).toBe(1);
+    expect(await reopened.count({ filters: { corrected: ['complaint', 'touchpoint'] } })).toBe(1);
+    expect(await reopened.count({ filters: { corrected: ['sentiment'] } })).toBe(0);
+    db.close();
   });
 
   test('should ignore a damaged snapshot and rebuild', async () => {

@@ -23,7 +23,7 @@ describe('trained models in the pipeline', () => {
     cleanups.push(t.cleanup);
     const file = join(t.dir, 'sentiment-en.json');
     await saveModel(trainClassifier(toyExamples('en', 400, 3), { task: 'sentiment' }), file);
-    const config = loadConfig({ env: {}, overrides: { sources: [], models: { sentiment: { en: file } } } });
+    const config = loadConfig({ env: {}, overrides: { sources: [], models: { sentiment: { en: file, zh: undefined } } } });
     const runner = new PipelineRunner({ config, stages: defaultStages(config), fingerprints: { match: async () => new Map() } });
 
     const tests = toyExamples('en', 60, 99);
