@@ -166,12 +166,23 @@ export async function openRuntime(config: Config, log: Logger = createLogger(con
 }
 
 export function startWorker(rt: Runtime): WorkerHandle {
-  const { maxAttempts, backoff } = rt.config.worker;
-  return rt.queue.work<IngestJob>(INGEST_QUEUE, ingestJobHandler(rt.runner, rt.queue, { maxAttempts, backoffMs: backoff }), {
+  const { maxAttempts, backoff, outageGrace } = rt.config.worker;
+  const stopping = new AbortController();
+  const handler = ingestJobHandler(rt.runner, rt.queue, {
+    maxAttempts, backoffMs: backoff, outageGraceMs: outageGrace, signal: stopping.signal,
+    onOutage: (err, waitMs) => rt.log.warn({ err: err.message, retryInMs: waitMs }, 'a dependency is unreachable; holding the batch and trying again'),
+  });
+  const worker = rt.queue.work<IngestJob>(INGEST_QUEUE, handler, {
     concurrency: rt.config.worker.concurrency,
     onDead: (job, err) => rt.log.error({ job: job.id, attempts: job.attempt, err: err.message }, 'ingest job moved to dead letters'),
     onError: (err) => rt.log.error({ err: err.message }, 'job queue error; the worker tries again shortly'),
   });
+  return {
+    close: async () => {
+      stopping.abort();
+      await worker.close();
+    },
+  };
 }
 
 /** The crawler role: runs the sources on their schedules, and the runs asked for through the API. */

@@ -162,6 +162,11 @@ export const WorkerConfig = z.object({
   threads: z.number().int().min(0).max(16).default(1),
   maxAttempts: z.number().int().min(1).max(100).default(5),
   backoff: Duration.default(1000),
+  /**
+   * How long a batch waits in place while the index or Redis is unreachable before its attempt
+   * counts as failed; the worker takes no new batch meanwhile (back-pressure).
+   */
+  outageGrace: Duration.default(5 * 60_000),
   /** BullMQ: how long a worker holds a job before another may take it over (renewed while it works). */
   lockDuration: Duration.default(30_000),
   /** BullMQ: how often jobs of dead workers are looked for. */

@@ -117,18 +117,58 @@ export function isTransient(err: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
+export interface IngestHandlerOptions {
+  maxAttempts?: number;
+  backoffMs?: number;
+  /**
+   * How long a batch waits in place, retrying, while a dependency is unreachable (the index, Redis):
+   * the worker holds its batch and takes no new one, so an outage neither burns the attempts of
+   * waiting batches nor sends them to the dead letters. 0 hands the failure to the queue at once.
+   */
+  outageGraceMs?: number;
+  /** Aborted when the worker stops: a batch waiting out an outage gives up and goes back to the queue. */
+  signal?: AbortSignal;
+  onOutage?: (err: Error, waitMs: number) => void;
+}
+
 /**
  * The worker's handler for ingest jobs. When a batch fails for good (a stage, or a check of the
  * finished records), it is split into one job per item: one poison item must not take 499 good ones
- * to the dead letters with it. Passing outages are retried as a batch.
+ * to the dead letters with it. Passing outages are waited out in place (see `outageGraceMs`), then
+ * retried as a batch by the queue.
  */
-export function ingestJobHandler(runner: PipelineRunner, queue: JobQueue, opts: { maxAttempts?: number; backoffMs?: number } = {}): JobHandler<IngestJob> {
+export function ingestJobHandler(runner: PipelineRunner, queue: JobQueue, opts: IngestHandlerOptions = {}): JobHandler<IngestJob> {
+  const { outageGraceMs = 0, signal } = opts;
+  const enqueue = { maxAttempts: opts.maxAttempts, backoffMs: opts.backoffMs };
   return async (job) => {
-    try {
-      await runner.processAndStore(job.data);
-    } catch (err) {
-      if (isTransient(err) || job.data.items.length <= 1) throw err;
-      await queue.addBulk(INGEST_QUEUE, job.data.items.map((item) => ({ items: [item], receivedAt: job.data.receivedAt })), opts);
+    const started = Date.now();
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        await runner.processAndStore(job.data);
+        return;
+      } catch (err) {
+        if (isTransient(err)) {
+          if (Date.now() - started + wait > outageGraceMs || signal?.aborted) throw err;
+          opts.onOutage?.(err as Error, wait);
+          await sleep(wait, signal);
+          continue;
+        }
+        if (job.data.items.length <= 1) throw err;
+        await queue.addBulk(INGEST_QUEUE, job.data.items.map((item) => ({ items: [item], receivedAt: job.data.receivedAt })), enqueue);
+        return;
+      }
     }
   };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * Cross-validation of classifier settings inside the training part (the fixed 80% of bench:quality;
  * the held-out 20% is never read here): k folds of the 80, each setting trained on k−1 and scored on
- * the rest, plus every pair of settings averaged (probabilities) as an ensemble.
+ * the rest, plus every pair of settings as an ensemble (mean of probabilities, and mean of logits:
+ * for two settings with the same features, the latter is one linear model).
  *
  * Run: node --import tsx scripts/tune-nb.ts --set ecommerce-topic [--folds 5] [--use 5] \
  *        --configs '[{"name":"base"},{"name":"nb","fo":{"binary":true},"nb":{"alpha":1}}]'
@@ -90,18 +91,18 @@ for (const c of configs) {
 }
 
 /** Accuracy of the probability average of some configs over the scored folds. */
-function ensembleAcc(members: number[]): number {
+function ensembleAcc(members: number[], geometric = false): number {
   let right = 0, total = 0;
   const p = new Float64Array(K);
   for (let n = 0; n < train.length; n++) {
     if (fold[n]! >= use) continue;
     p.fill(0);
-    for (const c of members) for (let j = 0; j < K; j++) p[j] = p[j]! + probs[c]![n * K + j]!;
+    for (const c of members) for (let j = 0; j < K; j++) p[j] = p[j]! + (geometric ? Math.log(probs[c]![n * K + j]! + 1e-300) : probs[c]![n * K + j]!);
     total++;
     if (argmax(p) === ys[n]) right++;
   }
   return right / total;
 }
 for (let a = 0; a < configs.length; a++) {
-  for (let b = a + 1; b < configs.length; b++) console.log(`ensemble ${configs[a]!.name} + ${configs[b]!.name}: ${ensembleAcc([a, b]).toFixed(4)}`);
+  for (let b = a + 1; b < configs.length; b++) console.log(`ensemble ${configs[a]!.name} + ${configs[b]!.name}: ${ensembleAcc([a, b]).toFixed(4)} (mean of logits ${ensembleAcc([a, b], true).toFixed(4)})`);
 }

@@ -307,6 +307,12 @@ export async function crawl(opts: WebOptions, start: PageTask[], handle: PageHan
   try {
     const first = await allowed(start);
     if (first.length) await crawler.run(toRequests(first), { waitBetweenBatchesMillis: 0 });
+  } catch (err) {
+    // crawlee ends the whole run when the browser cannot start: one warning, and what was read is kept.
+    if (executablePath === null || !isLaunchError(err) || signal.aborted) throw err;
+    if (!browserMissing) warnings.push(chromiumUnavailable(executablePath, err).message);
+    browserMissing = true;
+    await crawler.teardown().catch(() => undefined);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

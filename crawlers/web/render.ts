@@ -14,7 +14,9 @@ export function chromiumPath(option: string | undefined, env?: NodeJS.ProcessEnv
 }
 
 export function chromiumUnavailable(executablePath: string, cause: unknown): AllearsError {
-  const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  // crawlee's launch error wraps Playwright's, whose first line says what went wrong.
+  const inner = (cause as { cause?: unknown } | null)?.cause instanceof Error ? (cause as { cause: Error }).cause : cause;
+  const reason = inner instanceof Error ? inner.message.split('\n')[0] : String(inner);
   return new AllearsError('chromium_unavailable', `cannot start Chromium at ${executablePath} (set options.chromiumPath or ALLEARS_CHROMIUM_PATH): ${reason}`, { cause });
 }
 

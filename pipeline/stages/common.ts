@@ -10,8 +10,17 @@ import type { Draft } from '../stage.ts';
  */
 export function setAnalysis(d: Draft, patch: Partial<Analysis>, models: Record<string, string>): Draft {
   Object.assign(d.analysis, patch);
-  Object.assign(d.analysis.models, models);
+  setVersions(d, models);
   return d;
+}
+
+/**
+ * Record the versions a stage used. Stages on the hot path write their analysis field directly and
+ * call this, rather than building a patch object per item for setAnalysis.
+ */
+export function setVersions(d: Draft, models: Readonly<Record<string, string>>): void {
+  const m = d.analysis.models;
+  for (const k in models) m[k] = models[k]!;
 }
 
 /**

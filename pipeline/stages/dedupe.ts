@@ -2,9 +2,10 @@ import { contentHash } from '../../model/index.ts';
 import type { Fingerprint } from '../../store/ports.ts';
 import { nearDuplicateBands } from '../nlp/minhash.ts';
 import type { Draft, Stage, StageContext } from '../stage.ts';
-import { BatchText, setAnalysis } from './common.ts';
+import { BatchText, setVersions } from './common.ts';
 
 export const DEDUPE_VERSION = 'minhash-1';
+const VERSIONS = { dedupe: DEDUPE_VERSION };
 
 /**
  * Below this many characters (title + text) a text is "short": "thanks!", "terrible service",
@@ -117,7 +118,8 @@ export function dedupeStage(): Stage {
       }
       batch.forEach((d, i) => {
         d.fingerprint = prints[i]!;
-        setAnalysis(d, { duplicateOf: dupOf[i]! }, { dedupe: DEDUPE_VERSION });
+        d.analysis.duplicateOf = dupOf[i]!;
+        setVersions(d, VERSIONS);
       });
       return batch;
     },

@@ -7,7 +7,7 @@ import { negatedAt } from '../nlp/negation.ts';
 import { surveyBand } from '../nlp/survey.ts';
 import { cutZh } from '../nlp/zh-tokenizer.ts';
 import type { Draft, Stage } from '../stage.ts';
-import { BatchText, setAnalysis } from './common.ts';
+import { BatchText, setVersions } from './common.ts';
 import { configHits, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
 import { bundleVersion, ClassifierBundle, trainPart, type BundlePart } from './topics.ts';
 
@@ -351,7 +351,8 @@ export function escalationStage(opts: EscalationStageOptions = {}): Stage {
         if (opts.model) modelSignal(texts, i, config, opts.model, extra);
         repeatSignal(d, counts[i]!, config, extra);
         unresolvedSignal(d, config, now, extra);
-        setAnalysis(d, { escalation: escalate(texts, i, config, extra) }, versions);
+        d.analysis.escalation = escalate(texts, i, config, extra);
+        setVersions(d, versions);
       });
       return batch;
     },

@@ -23,7 +23,7 @@ export { normalizeStage, normalizeText } from './normalize.ts';
 export { BatchText } from './common.ts';
 export { redactStage } from './redact.ts';
 export { sentimentStage, type SentimentStageOptions } from './sentiment.ts';
-export { configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
+export { configCounts, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
 export {
   bundleTopics, ClassifierBundle, keywordScore, keywordTopics, loadBundles, mergeTopics, parseTopicLabels, topicModelOf, topicsStage,
   trainTopicBundle, BUNDLE_FORMAT, type MultiLabelExample, type TopicModel,

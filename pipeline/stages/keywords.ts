@@ -45,9 +45,18 @@ export function configHits(texts: BatchText, i: number, config: Config): Keyword
   return texts.memo(i, config, () => configKeywords(config).matcher.match(texts.text(i), texts.tokens(i)));
 }
 
+/** All zero, one per group: the counts of most texts, shared (read only). */
+const noCounts = perConfig((config: Config): readonly number[] => Object.freeze(new Array<number>(configKeywords(config).matcher.groups.length).fill(0)));
+
+/** Distinct keywords per group of the config's matcher in item i's analysis text. Read only. */
+export function configCounts(texts: BatchText, i: number, config: Config): readonly number[] {
+  const hits = configHits(texts, i, config);
+  return hits.length ? configKeywords(config).matcher.countDistinct(hits) : noCounts(config);
+}
+
 /** Distinct complaint-cue keywords in item i, from the shared matcher. */
 export function complaintCues(texts: BatchText, i: number, config: Config): CueCounts {
-  const { matcher, cueBase } = configKeywords(config);
-  const counts = matcher.countDistinct(configHits(texts, i, config));
+  const { cueBase } = configKeywords(config);
+  const counts = configCounts(texts, i, config);
   return { problem: counts[cueBase]!, demand: counts[cueBase + 1]!, formal: counts[cueBase + 2]! };
 }

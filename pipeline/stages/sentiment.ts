@@ -4,7 +4,7 @@ import { ruleComplaint, type ComplaintModel } from '../nlp/complaint.ts';
 import { labelFor, lexiconSentiment, type SentimentModel } from '../nlp/sentiment.ts';
 import { surveyBand, surveySentimentScore, type ScoreBand } from '../nlp/survey.ts';
 import type { Stage } from '../stage.ts';
-import { BatchText, setAnalysis } from './common.ts';
+import { BatchText, setVersions } from './common.ts';
 import { complaintCues } from './keywords.ts';
 
 export interface SentimentStageOptions {
@@ -47,7 +47,9 @@ export function sentimentStage(opts: SentimentStageOptions = {}): Stage {
         if (d.survey) ({ sentiment, band } = withSurvey(sentiment, d.survey, ctx.config));
         const cues = complaintCues(texts, i, ctx.config);
         const complaint = complaintModel.predict({ text, lang, sentiment, channel: d.channel, surveyBand: band, tokens, cues });
-        setAnalysis(d, { sentiment, complaint }, versions);
+        d.analysis.sentiment = sentiment;
+        d.analysis.complaint = complaint;
+        setVersions(d, versions);
       });
       return batch;
     },

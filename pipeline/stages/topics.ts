@@ -9,8 +9,8 @@ import {
 } from '../nlp/classifier/index.ts';
 import type { EnTokens } from '../nlp/en-tokenizer.ts';
 import type { Stage } from '../stage.ts';
-import { BatchText, setAnalysis } from './common.ts';
-import { configHits, configKeywords } from './keywords.ts';
+import { BatchText, setVersions } from './common.ts';
+import { configCounts, configKeywords } from './keywords.ts';
 
 export const TOPICS_VERSION = 'keywords-1';
 
@@ -28,8 +28,8 @@ export function keywordScore(distinctHits: number): number {
 
 /** Multi-label topics of item i from the taxonomy's keyword rules, highest score first (config order on ties). */
 export function keywordTopics(texts: BatchText, i: number, config: Config): TopicHit[] {
-  const { matcher, topicIds } = configKeywords(config);
-  const counts = matcher.countDistinct(configHits(texts, i, config));
+  const { topicIds } = configKeywords(config);
+  const counts = configCounts(texts, i, config);
   const out: TopicHit[] = [];
   for (let g = 0; g < topicIds.length; g++) if (counts[g]! > 0) out.push({ id: topicIds[g]!, score: keywordScore(counts[g]!) });
   // Stable sort keeps config order among equal scores.
@@ -56,7 +56,8 @@ export function topicsStage(model?: TopicModel): Stage {
       batch.forEach((d, i) => {
         const rules = keywordTopics(texts, i, config);
         const topics = model ? mergeTopics(rules, model.predict(texts.text(i), d.lang ?? 'other', texts.tokens(i))) : rules;
-        setAnalysis(d, { topics }, versions);
+        d.analysis.topics = topics;
+        setVersions(d, versions);
       });
       return batch;
     },

@@ -1,10 +1,11 @@
 import type { Config } from '../../config/schema.ts';
 import type { TouchpointRef } from '../../model/index.ts';
 import type { Draft, Stage } from '../stage.ts';
-import { BatchText, perConfig, setAnalysis } from './common.ts';
-import { configHits, configKeywords } from './keywords.ts';
+import { BatchText, perConfig, setVersions } from './common.ts';
+import { configCounts, configKeywords } from './keywords.ts';
 
 export const TOUCHPOINTS_VERSION = 'keywords-1';
+const VERSIONS = { touchpoints: TOUCHPOINTS_VERSION };
 
 /** Lower-case "touchpoint", "journey/touchpoint" and "journey.touchpoint" → ref. */
 const byName = perConfig((config: Config) => {
@@ -26,8 +27,8 @@ export function surveyTouchpoint(d: Pick<Draft, 'survey'>, config: Config): Touc
 
 /** Item i's touchpoint with the most distinct keyword hits (config order on ties), or null without any. */
 export function keywordTouchpoint(texts: BatchText, i: number, config: Config): TouchpointRef | null {
-  const { matcher, touchpoints, touchpointBase } = configKeywords(config);
-  const counts = matcher.countDistinct(configHits(texts, i, config));
+  const { touchpoints, touchpointBase } = configKeywords(config);
+  const counts = configCounts(texts, i, config);
   let best = -1;
   let bestCount = 0;
   for (let t = 0; t < touchpoints.length; t++) {
@@ -51,7 +52,8 @@ export function touchpointsStage(): Stage {
       const texts = BatchText.of(batch);
       batch.forEach((d, i) => {
         const touchpoint = surveyTouchpoint(d, config) ?? keywordTouchpoint(texts, i, config);
-        setAnalysis(d, { touchpoint }, { touchpoints: TOUCHPOINTS_VERSION });
+        d.analysis.touchpoint = touchpoint;
+        setVersions(d, VERSIONS);
       });
       return batch;
     },

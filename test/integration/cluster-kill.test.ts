@@ -63,6 +63,8 @@ describe.skipIf(!available)('cluster mode: a worker process killed mid-batch', (
       const dead = q.queues.some((s: { dead: number }) => s.dead > 0);
       return dead || q.queues.every((s: { waiting: number; active: number; delayed: number }) => s.waiting + s.active + s.delayed === 0);
     }, { timeoutMs: 150_000, intervalMs: 250, what: 'the surviving worker to finish every batch' });
+    const queue = await get('/api/queue');
+    expect(queue.queues.reduce((s: number, q: { dead: number }) => s + q.dead, 0), JSON.stringify(queue.deadLetters)).toBe(0);
 
     expect((await get('/api/feedback?source=kill&includeDuplicates=true&limit=1')).total).toBe(N);
     expect(await indexed()).toBe(N);
@@ -82,8 +84,6 @@ describe.skipIf(!available)('cluster mode: a worker process killed mid-batch', (
       expect(hits.total, `killx${i}`).toBe(1);
       expect(hits.items[0].id).toBe(id);
     }
-    const queue = await get('/api/queue');
-    expect(queue.queues.reduce((s: number, q: { dead: number }) => s + q.dead, 0)).toBe(0);
     expect(b!.child.exitCode).toBeNull();
   }, 180_000);
 });

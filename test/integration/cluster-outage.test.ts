@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, test, type ExpectStatic, type TestContext } from 'vitest';
 import { feedbackId, type RawItemInput } from '../../model/index.ts';
 import { makeItems } from '../helpers/items.ts';
 import { redisServerAvailable, startRedisServer } from '../helpers/redis.ts';
@@ -76,23 +76,24 @@ const drained = (q: { queues: Array<{ waiting: number; active: number; delayed: 
   q.queues.every((s) => s.waiting + s.active + s.delayed === 0);
 const deadCount = (q: { queues: Array<{ dead: number }> }) => q.queues.reduce((s, x) => s + x.dead, 0);
 
-const procs: Proc[] = [];
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (procs.length) await stop(procs.pop()!, 'SIGKILL');
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-/** Each test's names, its temporary directory, and an Elasticsearch client for counting. */
-function setup(names: ClusterNames): { dir: string; es: Client; readAlias: string } {
+/**
+ * What a test started and must stop, its names, its temporary directory and an Elasticsearch client
+ * for counting; all removed when the test ends (the two tests run side by side).
+ */
+function setup(names: ClusterNames, ctx: TestContext): { dir: string; es: Client; readAlias: string; procs: Proc[]; cleanups: Array<() => Promise<unknown> | unknown> } {
   const t = tempDir();
   const es = new Client({ node: TEST_ELASTICSEARCH_URL, requestTimeout: 30_000 });
-  cleanups.push(() => t.cleanup(), () => es.close(), () => names.drop());
-  return { dir: t.dir, es, readAlias: `${names.indexPrefix}-feedback-read` };
+  const procs: Proc[] = [];
+  const cleanups: Array<() => Promise<unknown> | unknown> = [() => t.cleanup(), () => es.close(), () => names.drop()];
+  ctx.onTestFinished(async () => {
+    while (procs.length) await stop(procs.pop()!, 'SIGKILL');
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  return { dir: t.dir, es, readAlias: `${names.indexPrefix}-feedback-read`, procs, cleanups };
 }
 
 /** Every id indexed exactly once: one document per id, none twice, nothing else. */
-async function expectIndexedOnce(es: Client, readAlias: string, ids: Set<string>): Promise<void> {
+async function expectIndexedOnce(expect: ExpectStatic, es: Client, readAlias: string, ids: Set<string>): Promise<void> {
   expect((await es.count({ index: readAlias })).count).toBe(ids.size);
   const twice = await es.search({ index: readAlias, size: 0, aggs: { ids: { terms: { field: 'id', min_doc_count: 2, size: 10 } } } });
   expect((twice.aggregations!.ids as { buckets: unknown[] }).buckets).toEqual([]);
@@ -107,10 +108,11 @@ async function expectIndexedOnce(es: Client, readAlias: string, ids: Set<string>
   expect([...ids].filter((id) => !found.has(id))).toEqual([]);
 }
 
-describe.skipIf(!available)('cluster mode: outages of Elasticsearch and Redis', () => {
-  test('Elasticsearch unreachable for 30 s: /healthz says so, ingest goes on, everything is indexed once it is back', async () => {
+describe.skipIf(!available).concurrent('cluster mode: outages of Elasticsearch and Redis', () => {
+  test('Elasticsearch unreachable for 30 s: /healthz says so, ingest goes on, everything is indexed once it is back', async (ctx) => {
+    const { expect } = ctx;
     const names = clusterNames();
-    const { dir, es, readAlias } = setup(names);
+    const { dir, es, readAlias, procs, cleanups } = setup(names, ctx);
     const esUrl = new URL(TEST_ELASTICSEARCH_URL);
     const proxy = new TcpProxy(await freePort(), { host: esUrl.hostname, port: Number(esUrl.port || 9200) });
     await proxy.up();
@@ -162,17 +164,18 @@ describe.skipIf(!available)('cluster mode: outages of Elasticsearch and Redis', 
     const queue = await get('/api/queue');
     expect(deadCount(queue), JSON.stringify(queue.deadLetters)).toBe(0);
     expect(acknowledged.size).toBe(250);
-    await expectIndexedOnce(es, readAlias, acknowledged);
+    await expectIndexedOnce(expect, es, readAlias, acknowledged);
   }, 180_000);
 
-  test.skipIf(!canStartRedis)('Redis restarted during processing: /healthz says so, every acknowledged item is indexed exactly once', async () => {
+  test.skipIf(!canStartRedis)('Redis restarted during processing: /healthz says so, every acknowledged item is indexed exactly once', async (ctx) => {
+    const { expect } = ctx;
     const t = tempDir('allears-redis-');
-    cleanups.push(() => t.cleanup());
+    ctx.onTestFinished(() => t.cleanup());
     // Append-only, synced at every write: what Redis acknowledged survives `SHUTDOWN NOSAVE`.
     const redis = await startRedisServer({ dir: t.dir });
-    cleanups.push(() => redis.shutdown());
+    ctx.onTestFinished(() => redis.shutdown());
     const names = clusterNames(redis.url);
-    const { dir, es, readAlias } = setup(names);
+    const { dir, es, readAlias, procs } = setup(names, ctx);
     const env = clusterProcessEnv(dir, names, { worker: { threads: 0, batchSize: 50 } });
     const [api, worker] = await Promise.all([freePort().then((port) => startRole('api', env, port)), startRole('worker', env)]);
     procs.push(api!, worker!);
@@ -216,7 +219,7 @@ describe.skipIf(!available)('cluster mode: outages of Elasticsearch and Redis', 
     const total = (await es.count({ index: readAlias })).count;
     expect(total).toBeGreaterThanOrEqual(acknowledged.size);
     expect(total).toBeLessThanOrEqual(sent.size);
-    await expectIndexedOnce(es, readAlias, new Set([...acknowledged, ...await landed(es, readAlias, sent, acknowledged)]));
+    await expectIndexedOnce(expect, es, readAlias, new Set([...acknowledged, ...await landed(es, readAlias, sent, acknowledged)]));
     expect(worker!.child.exitCode).toBeNull();
   }, 180_000);
 });

@@ -282,6 +282,13 @@ describe('web source on a local forum (cheerio)', () => {
     expect(warnings).toEqual([expect.stringMatching(/^cannot start Chromium at \/nonexistent\/chromium \(set options\.chromiumPath or ALLEARS_CHROMIUM_PATH\)/)]);
   });
 
+  test('a browser that exits at launch ends a playwright run with one clear warning', async () => {
+    const source = webSource(forumConfig(server.url, { render: 'playwright', chromiumPath: '/bin/false', maxConcurrency: 2 }), { now: () => NOW1 });
+    const { items, warnings } = await source.runFrom({ signal: new AbortController().signal, checkpoint: null });
+    expect(items).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/^cannot start Chromium at \/bin\/false \(set options\.chromiumPath or ALLEARS_CHROMIUM_PATH\)/)]);
+  });
+
   test('a body without Content-Length is cut off at the size limit and a 404 is a warning; the other pages are read', async () => {
     const site = await fixtureServer({
       '/robots.txt': (_req, res) => send(res, 404, 'text/plain', ''),
