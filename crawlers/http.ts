@@ -63,7 +63,7 @@ const DEFAULTS = {
   maxRedirects: 5,
 };
 
-const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+export const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** GET a URL politely: honest user agent, timeouts, backoff that honours Retry-After, size and redirect limits. */
 export async function politeGet(url: string, opts: FetchOptions = {}): Promise<FetchedBody> {

@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import robotsParserModule from 'robots-parser';
 import type { CheerioAPI } from 'cheerio';
 import { AllearsError } from '../../model/errors.ts';
-import { HttpError, HttpTransientError, parseRetryAfter, politeGet, USER_AGENT, type FetchOptions } from '../http.ts';
+import { HttpError, HttpTransientError, parseRetryAfter, politeGet, RETRY_STATUSES, USER_AGENT, type FetchOptions } from '../http.ts';
 import { parseHtml } from './extract.ts';
 import type { WebOptions } from './profile.ts';
 import { browserOptions, checkChromium, chromiumPath, chromiumUnavailable, isLaunchError } from './render.ts';
@@ -56,8 +56,6 @@ export function userAgent(contact: string | undefined): string {
 }
 
 const HTML_TYPES = new Set(['', 'text/html', 'application/xhtml+xml']);
-/** Answers worth asking again for, as politeGet treats them. */
-const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** A busy or rate-limited answer; `retryAfterMs` is the server's Retry-After when it sent one. */
 class RetryLater extends HttpTransientError {
