@@ -61,6 +61,8 @@ function vectors(fo: FeatureOptions): { xs: SparseVector[]; dim: number } {
 const probs: Float64Array[] = [];
 for (const c of configs) {
   const fo = FeatureOptionsSchema.parse({ ...DEFAULT_FEATURE_OPTIONS, ...preset.featureOptions, ...c.fo });
+  // IDF weights come from each fold's training rows, which this cache of vectors does not do.
+  if (fo.idf) throw new Error(`${c.name}: idf is not supported here`);
   const { xs, dim } = vectors(fo);
   const out = new Float64Array(train.length * K);
   const p = new Float64Array(K);

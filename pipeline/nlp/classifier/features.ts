@@ -35,8 +35,8 @@ export const FeatureOptionsSchema = z.object({
    */
   enLexicon: z.boolean().optional(),
   /**
-   * Presence (1) instead of the count of each n-gram, before the L2 normalisation: what the
-   * NB-weighted training (TrainOptions.nb) expects. Optional: older files load as off.
+   * Presence (1) instead of the count of each n-gram, before the L2 normalisation (sublinearTf
+   * then has no effect): the binarised features of NBSVM. Optional: older files load as off.
    */
   binary: z.boolean().optional(),
   /**

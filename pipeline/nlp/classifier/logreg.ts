@@ -45,6 +45,11 @@ export interface NbScaleOptions {
   alpha?: number;
   /** Mix of plain (0) and NB-scaled (1) features: scale = 1 − β + β·|r| (default 1). */
   beta?: number;
+  /**
+   * Also train without the scales and average the two models' weights: the mean of their scores
+   * (logits), still one linear model of the same size. Twice the training time.
+   */
+  averageWithPlain?: boolean;
 }
 
 /**

@@ -20,11 +20,15 @@ export const SET_TRAINING: Readonly<Record<string, SetTraining>> = {
   'airline-reason': {},
   complaints: EN_LEXICON,
   'xci-complaint': EN_LEXICON,
-  'cfpb-product': { featureOptions: { enCharMaxN: 5 }, logreg: { learningRate: 0.5, l2: 1e-4 } },
+  // NB-scaled training (see TrainOptions.nb): 5-fold CV in the 80, 0.760 → 0.768.
+  'cfpb-product': { featureOptions: { enCharMaxN: 5 }, logreg: { learningRate: 0.5, l2: 1e-4 }, nb: {} },
   'hotel-sentiment': {},
   'waimai-sentiment': {},
-  'ecommerce-sentiment': ZH_WORDS,
-  'ecommerce-topic': { featureOptions: ZH_WORDS.featureOptions, logreg: { learningRate: 0.2 } },
+  // NB-scaled training: 5-fold CV in the 80, 0.9335 → 0.9364, better on every fold.
+  'ecommerce-sentiment': { ...ZH_WORDS, nb: {} },
+  // NB-scaled training averaged with plain: 5-fold CV in the 80, 0.8946 → 0.8987 (NB alone 0.8968,
+  // better than plain on every fold).
+  'ecommerce-topic': { featureOptions: ZH_WORDS.featureOptions, logreg: { learningRate: 0.2 }, nb: { alpha: 0.1, averageWithPlain: true } },
   'weibo-sentiment': {},
   'sentiment-en': EN_LEXICON,
   'sentiment-zh': ZH_WORDS,

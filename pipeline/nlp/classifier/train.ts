@@ -15,8 +15,8 @@ export interface TrainOptions {
   featureOptions?: Partial<FeatureOptions>;
   logreg?: Omit<LogRegOptions, 'classWeights' | 'featureScales'>;
   /**
-   * Scale the features by their naive-Bayes log-count ratios while training (see nbFeatureScales),
-   * best with featureOptions.binary. The scales end up inside the weights: the model file is the usual one.
+   * Scale the features by their naive-Bayes log-count ratios while training (see nbFeatureScales).
+   * The scales end up inside the weights: the model file is the usual one, scored the usual way.
    */
   nb?: NbScaleOptions;
   /** Weigh classes inversely to their size (helps macro-F1 on skewed data). */
@@ -100,6 +100,11 @@ export function trainClassifier(examples: readonly Example[], opts: TrainOptions
   const classWeights = opts.balanced ? balancedClassWeights(ys, labels.length) : undefined;
   const featureScales = opts.nb ? nbFeatureScales(xs, ys, labels.length, featurizer.dim, opts.nb) : undefined;
   const model = trainLogReg(xs, ys, labels.length, featurizer.dim, { ...opts.logreg, classWeights, ...(featureScales ? { featureScales } : {}) });
+  if (opts.nb?.averageWithPlain) {
+    const plain = trainLogReg(xs, ys, labels.length, featurizer.dim, { ...opts.logreg, classWeights });
+    for (let j = 0; j < model.weights.length; j++) model.weights[j] = (model.weights[j]! + plain.weights[j]!) / 2;
+    for (let k = 0; k < model.bias.length; k++) model.bias[k] = (model.bias[k]! + plain.bias[k]!) / 2;
+  }
   const card = {
     trainedAt: (opts.now?.() ?? new Date()).toISOString(),
     data: { file: opts.data?.file ?? '(in memory)', rows: examples.length, ...(opts.data?.licence ? { licence: opts.data.licence } : {}) },

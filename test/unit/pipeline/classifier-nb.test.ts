@@ -44,6 +44,17 @@ describe('NB-weighted training', () => {
     const loaded = fromModelFile(JSON.parse(JSON.stringify(file)));
     for (const e of train.slice(0, 20)) expect(Array.from(loaded.probabilities(e.text))).toEqual(Array.from(clf.probabilities(e.text)));
   });
+
+  test('averageWithPlain gives the mean of the NB-scaled and the plain model', () => {
+    const train = toyExamples('zh', 200, 5);
+    const base = { task: 'sentiment', featureOptions: { bits: 12 }, now: () => new Date(0) };
+    const nb = trainClassifier(train, { ...base, nb: { alpha: 0.1 } });
+    const plain = trainClassifier(train, base);
+    const both = trainClassifier(train, { ...base, nb: { alpha: 0.1, averageWithPlain: true } });
+    for (const j of [0, 7, 100, 4095 * 2 + 1]) expect(both.model.weights[j]).toBeCloseTo((nb.model.weights[j]! + plain.model.weights[j]!) / 2, 6);
+    expect(both.model.bias[1]).toBeCloseTo((nb.model.bias[1]! + plain.model.bias[1]!) / 2, 6);
+    expect(Array.from(both.model.weights)).not.toEqual(Array.from(nb.model.weights));
+  });
 });
 
 describe('feature options for NB and redacted narratives', () => {
