@@ -180,6 +180,13 @@ export const ElasticsearchConfig = z.object({
   /** 0 on a single node (docker-compose), at least 1 on a real cluster. */
   replicas: z.number().int().min(0).max(16).default(0),
   refreshInterval: z.string().optional(),
+  /**
+   * Whether a bulk write waits for the refresh that makes it searchable ('wait_for'), forces one
+   * (true) or returns at once (false, the default: items show in searches within refreshInterval,
+   * 1 s by default, and a worker writes several times faster). Corrections made through the API
+   * always wait for their refresh.
+   */
+  refresh: z.union([z.boolean(), z.literal('wait_for')]).default(false),
   rollover: z.object({
     maxPrimaryShardSize: z.string().optional(),
     maxAge: z.string().optional(),

@@ -68,8 +68,10 @@ const MAX_CONFLICTS = 10;
  *
  * An id lives in exactly one backing index: a write first looks the id up across all of them and
  * replaces it where it is (guarded by its seq_no/primary_term), and only an unknown id is created
- * through the write alias. Writes return once a refresh made them visible (`refresh: 'wait_for'`),
- * so a search right after an upsert or patch sees it, as with the embedded index.
+ * through the write alias. By default writes return once a refresh made them visible (`refresh:
+ * 'wait_for'`), so a search right after an upsert or patch sees it, as with the embedded index; the
+ * workers of a deployment set `refresh: false` for upserts (elasticsearch.refresh in the config), and
+ * their items show in searches within the refresh interval.
  */
 export class ElasticsearchFeedbackIndex implements FeedbackIndex {
   readonly names: IndexNames;
@@ -294,7 +296,7 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
       try {
         await this.client.index({
           index: stored.index, id, document: doc, if_seq_no: stored.seqNo, if_primary_term: stored.primaryTerm,
-          refresh: this.settings.refresh,
+          refresh: this.settings.refresh === true || this.settings.refreshInterval === '-1' ? true : 'wait_for',
         });
         return fromSource(doc);
       } catch (err) {
@@ -515,7 +517,7 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
         }
         let items: Array<Partial<Record<estypes.BulkOperationType, estypes.BulkResponseItem>>>;
         try {
-          items = (await this.client.bulk({ operations, refresh: this.settings.refresh })).items;
+          items = (await this.client.bulk({ operations, refresh: this.bulkRefresh() })).items;
         } catch (err) {
           const e = translateError(err, this.url, 'writing feedback');
           if (!(e instanceof TransientError)) throw e;
@@ -560,6 +562,11 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
       pending = retry;
       if (busy && pending.length > 0) await sleep(backoff(this.settings.retryBaseMs, round));
     }
+  }
+
+  /** Waiting for a refresh when periodic refresh is off would wait for good: refresh at once instead. */
+  private bulkRefresh(): boolean | 'wait_for' {
+    return this.settings.refresh === 'wait_for' && this.settings.refreshInterval === '-1' ? true : this.settings.refresh;
   }
 
   /** The document an upsert writes: the last occurrence, with corrections and case link kept when it carries none. */

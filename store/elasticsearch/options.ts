@@ -31,8 +31,10 @@ export const ElasticsearchIndexOptions = z.object({
   refreshInterval: z.string().regex(/^(-1|\d+(ms|s|m))$/u).optional(),
   rollover: RolloverConditions.default({ maxPrimaryShardSize: '50gb', maxAge: '30d' }),
   /**
-   * How writes become visible to searches: 'wait_for' (default) returns once a refresh shows them,
-   * true refreshes at once (tests, small volumes), false returns at once (bulk loads).
+   * How upserts become visible to searches: 'wait_for' (default) returns once a refresh shows them,
+   * true refreshes at once (tests, small volumes), false returns at once and the next periodic
+   * refresh shows them (workers: a bulk write no longer waits up to refreshInterval). Label and
+   * case updates made by people always wait for the refresh (or refresh at once when true).
    */
   refresh: z.union([z.boolean(), z.literal('wait_for')]).default('wait_for'),
   requestTimeoutMs: z.number().int().positive().default(30_000),

@@ -163,6 +163,26 @@ if (reachable) {
       }
     });
 
+    test('with refresh false, should keep one copy of an id written again before any refresh, and a patch should show at once', async () => {
+      // Periodic refresh off: nothing the bulk writes becomes searchable until something refreshes.
+      const fast = await openIndex({ refresh: false, refreshInterval: '-1' });
+      try {
+        const a = makeFeedback({ text: 'parcel lost again' });
+        expect(await fast.upsert([a])).toEqual({ created: 1, updated: 0 });
+        expect(await fast.count()).toBe(0);
+        // The id cannot be found by a search yet: the create is refused and the copy is read in realtime.
+        expect(await fast.upsert([{ ...a, text: 'parcel lost, third time' }])).toEqual({ created: 0, updated: 1 });
+        await client.indices.refresh({ index: fast.names.readAlias });
+        expect(await fast.count()).toBe(1);
+        expect(await fast.get(a.id)).toMatchObject({ text: 'parcel lost, third time', version: 2 });
+        await fast.patch(a.id, { labels: { sentiment: 'negative' } });
+        expect(await fast.count({ filters: { corrected: ['sentiment'] } })).toBe(1);
+      } finally {
+        await fast.close();
+        await fast.drop();
+      }
+    });
+
     test('should count repeats of an id within one batch as the embedded index does', async () => {
       const a = makeFeedback({ text: 'first' });
       expect(await index.upsert([a, { ...a, text: 'second' }])).toEqual({ created: 1, updated: 1 });

@@ -17,7 +17,7 @@ export interface TestRuntime {
   app: Express;
   worker: WorkerHandle;
   dir: string;
-  /** Resolves when every queued job has been processed. */
+  /** Resolves when every queued job has been processed and its items show in searches. */
   drained: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -25,9 +25,14 @@ export interface TestRuntime {
 /**
  * A runtime in a temporary directory, with its worker running and no scheduled sources: embedded by
  * default; `deployment` overrides choose the cluster backends (see `clusterOverrides`).
- * `cleanup` runs after the runtime has closed (e.g. dropping a Redis prefix and indices).
+ * `cleanup` runs after the runtime has closed (e.g. dropping a Redis prefix and indices); `settle`
+ * after the queue has drained (e.g. refreshing indices whose writes do not wait for a refresh).
  */
-export async function testRuntime(overrides: Partial<ConfigInput> = {}, cleanup: () => Promise<void> = async () => {}): Promise<TestRuntime> {
+export async function testRuntime(
+  overrides: Partial<ConfigInput> = {},
+  cleanup: () => Promise<void> = async () => {},
+  settle: () => Promise<void> = async () => {},
+): Promise<TestRuntime> {
   const t = tempDir();
   const config = loadConfig({
     env: {},
@@ -38,6 +43,7 @@ export async function testRuntime(overrides: Partial<ConfigInput> = {}, cleanup:
   const app = createApp({ ...rt, version: VERSION });
   const drained = async () => {
     await waitFor(async () => (await rt.queue.stats()).every((s) => s.waiting + s.active + s.delayed === 0), { timeoutMs: 120_000, what: 'queue to drain' });
+    await settle();
   };
   return {
     rt, app, worker, dir: t.dir, drained,
@@ -103,6 +109,16 @@ export function clusterNames(redisUrl = TEST_REDIS_URL): ClusterNames {
   };
 }
 
+/** Makes every write to the feedback indices of an index prefix visible to searches. */
+export async function refreshIndices(indexPrefix: string): Promise<void> {
+  const client = new Client({ node: TEST_ELASTICSEARCH_URL, maxRetries: 1, requestTimeout: 30_000 });
+  try {
+    await client.indices.refresh({ index: `${indexPrefix}-feedback-*`, allow_no_indices: true, expand_wildcards: 'all' });
+  } finally {
+    await client.close();
+  }
+}
+
 /** Deletes the feedback indices and the index template of an index prefix. */
 export async function dropIndices(indexPrefix: string): Promise<void> {
   const client = new Client({ node: TEST_ELASTICSEARCH_URL, maxRetries: 1, requestTimeout: 30_000 });
@@ -123,7 +139,7 @@ export function clusterOverrides(names: ClusterNames, extra: Partial<ConfigInput
       store: 'elasticsearch', queue: 'bullmq', redisUrl: names.redisUrl, redisPrefix: names.redisPrefix,
       elasticsearchUrl: TEST_ELASTICSEARCH_URL, ...(extra.deployment ?? {}),
     },
-    // A short refresh interval: each bulk write waits for the next refresh.
+    // A short refresh interval: workers' writes show in searches soon after (they do not wait for it).
     elasticsearch: { indexPrefix: names.indexPrefix, refreshInterval: '100ms', ...(extra.elasticsearch ?? {}) },
   };
 }
@@ -131,7 +147,7 @@ export function clusterOverrides(names: ClusterNames, extra: Partial<ConfigInput
 /** An in-process runtime on Redis and Elasticsearch; closing it removes its keys and indices. */
 export async function clusterTestRuntime(overrides: Partial<ConfigInput> = {}): Promise<TestRuntime> {
   const names = clusterNames();
-  return testRuntime(clusterOverrides(names, overrides), names.drop);
+  return testRuntime(clusterOverrides(names, overrides), names.drop, () => refreshIndices(names.indexPrefix));
 }
 
 /**
