@@ -54,13 +54,15 @@ for (let run = 0; run < RUNS; run++) {
     process.stderr.write(`${setup.name}: ${Math.round(perSec)} items/s\n`);
   }
 }
-const bulk = await bulkIndexing();
+const bulk = await bulkIndexing(false);
+const bulkWaiting = await bulkIndexing('wait_for');
 
 report('cluster', [
   ['items end to end per run', ITEMS],
   ['runs (median shown)', RUNS],
   ...setups.map((s) => [`${s.name} (items/s)`, Math.round(median(results.get(s.name)!))] as const),
-  ['Elasticsearch bulk upsert of analysed docs (docs/s)', Math.round(bulk)],
+  ['Elasticsearch bulk upsert of analysed docs, workers\' policy: no refresh wait (docs/s)', Math.round(bulk)],
+  ['Elasticsearch bulk upsert, waiting for each refresh (docs/s)', Math.round(bulkWaiting)],
   ['peak RSS of this driver process (MB)', peakRssMb()],
 ], { node: process.version, runs: Object.fromEntries(results) });
 
@@ -103,10 +105,13 @@ async function endToEnd(setup: Setup): Promise<number> {
   }
 }
 
-/** Analysed documents re-upserted under new ids, in batches of 500 as workers write them. */
-async function bulkIndexing(): Promise<number> {
+/**
+ * Analysed documents re-upserted under new ids, in batches of 500 as workers write them: with the
+ * workers' refresh policy (elasticsearch.refresh false) and, for comparison, waiting for each refresh.
+ */
+async function bulkIndexing(refresh: false | 'wait_for'): Promise<number> {
   const prefix = `bench-bulk-${randomUUID().slice(0, 8)}`;
-  const index = await ElasticsearchFeedbackIndex.open({ node: ES_URL, indexPrefix: prefix, replicas: 0 });
+  const index = await ElasticsearchFeedbackIndex.open({ node: ES_URL, indexPrefix: prefix, replicas: 0, refresh });
   try {
     // Analysed by the real pipeline, as workers would write them.
     const dir = mkdtempSync(join(tmpdir(), 'allears-bench-seeds-'));
