@@ -101,3 +101,48 @@ describe('unresolved complaint', () => {
     expect(signal(out!, 'unresolved')?.evidence).toBe('unresolved for 28 days (status "pending")');
   });
 });
+
+describe('repeat contact over a large batch', () => {
+  /** A seeded generator, so a failure can be replayed. */
+  function rng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  }
+
+  /** The count by definition: stored ids and same-author batch ids in the window, distinct, this item's id counted once. */
+  function expected(batch: readonly Draft[], stored: readonly string[][], window: number): number[] {
+    return batch.map((d, i) => {
+      const until = Date.parse(d.publishedAt);
+      const ids = new Set(stored[i]);
+      batch.forEach((o, j) => {
+        const t = Date.parse(o.publishedAt);
+        if (j !== i && o.author?.handle === d.author?.handle && t <= until && t >= until - window) ids.add(o.id);
+      });
+      ids.delete(d.id);
+      return ids.size + 1;
+    });
+  }
+
+  test('counts as the definition does, with shuffled times, equal times, repeated ids and stored contacts', async () => {
+    const next = rng(7);
+    const base = Date.parse('2025-03-01T00:00:00Z');
+    const batch = Array.from({ length: 600 }, (_, k) => {
+      const handle = `u${Math.floor(next() * 12)}`;
+      // Whole hours over 40 days: many items share a time; some external ids repeat within an author.
+      const publishedAt = new Date(base - Math.floor(next() * 960) * 3_600_000).toISOString();
+      const externalId = next() < 0.1 ? `${handle}-dup` : `post-${k}`;
+      return draft({ text: 'Still waiting', publishedAt, externalId, source: { id: 'x', kind: 'twitter' }, author: { handle } });
+    });
+    const storedRows = batch.filter(() => next() < 0.1).map((d, k) => ({ key: `author:twitter:${d.author!.handle}`, id: k % 2 ? d.id : `old-${k}`, at: d.publishedAt }));
+    const { history, calls } = fakeHistory(storedRows);
+    const loose: Config = { ...config, escalation: { ...config.escalation, signals: { ...config.escalation.signals, repeatContact: { weight: 0.3, contacts: 2, window: 14 * 86_400_000 } } } };
+    const out = await run([escalationStage({ contacts: history })], batch, ctx(loose));
+    const stored = await history.recentByAuthor(calls[0]!.queries, calls[0]!.limit);
+    const want = expected(batch, stored, 14 * 86_400_000);
+    const got = out.map((d) => Number(/^(\d+) contacts/.exec(signal(d, 'repeatContact')?.evidence ?? '')?.[1] ?? 1));
+    expect(got).toEqual(want);
+    // The case is not trivial: most items have company, some a lot.
+    expect(want.filter((n) => n >= 2).length).toBeGreaterThan(500);
+    expect(Math.max(...want)).toBeGreaterThan(15);
+  });
+});

@@ -17,9 +17,21 @@ describe('escalation weights', () => {
       { id: 'negative', weight: 0.15, evidence: 'sentiment score -0.3 (at or below -0.2)' },
       { id: 'negative', weight: 0.45, evidence: 'sentiment score -0.9 (at or below -0.2)' },
     ]);
-    // The shipped config keeps the step: the same weight at any score at or below -0.4.
-    const [step] = await run([escalationStage()], [Object.assign(draft({ text: 'z' }), { analysis: { models: {}, sentiment: { label: 'negative' as const, score: -0.5, confidence: 0.7 } } })], ctx(config));
-    expect(step!.analysis.escalation!.signals.find((s) => s.id === 'negative')?.weight).toBe(config.escalation.signals.negative.weight);
+    // Unscaled it is a step: the same weight at any score at or below the threshold.
+    const [step] = await run([escalationStage()], [Object.assign(draft({ text: 'z' }), { analysis: { models: {}, sentiment: { label: 'negative' as const, score: -0.5, confidence: 0.7 } } })], ctx(withSignals({ negative: { weight: 0.2, below: -0.4, scaled: false } })));
+    expect(step!.analysis.escalation!.signals.find((s) => s.id === 'negative')?.weight).toBe(0.2);
+  });
+
+  test('the shipped config scales the negative signal from -0.2 and leaves milder texts out', async () => {
+    const texts = [-0.1, -0.5, -1].map((score) => Object.assign(draft({ text: 'z' }), { analysis: { models: {}, sentiment: { label: 'negative' as const, score, confidence: 0.7 } } }));
+    const out = await run([escalationStage()], texts, ctx(config));
+    expect(out.map((d) => d.analysis.escalation!.signals.find((s) => s.id === 'negative')?.weight)).toEqual([undefined, 0.1, 0.2]);
+  });
+
+  test('media words count only as a threat to go public, not "social media" or "in other news"', async () => {
+    const texts = ['Thanks to your social media team, and in other news my order came', 'Press the button, says your app', 'I will take this to the media and the press'];
+    const out = await run([escalationStage()], texts.map((text) => draft({ text })), ctx(config));
+    expect(out.map((d) => d.analysis.escalation!.signals.find((s) => s.id === 'media')?.evidence)).toEqual([undefined, undefined, 'mentions "to the media", "the press"']);
   });
 
   test('the complaint signal is off in the shipped config and weighs weight × probability when on', async () => {

@@ -54,7 +54,7 @@ describe('escalation stage', () => {
 
   test('strongly negative sentiment is a signal with its score', async () => {
     const e = await escalationOf({ text: 'Worst company ever. Rude staff, broken product, total scam. Disgusting.' });
-    expect(signal(e, 'negative')?.evidence).toMatch(/^sentiment score -0\.\d+ \(at or below -0\.4\)$/);
+    expect(signal(e, 'negative')?.evidence).toMatch(/^sentiment score -0\.\d+ \(at or below -0\.2\)$/);
   });
 
   test('churn words in English and Chinese', async () => {
