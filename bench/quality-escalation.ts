@@ -6,7 +6,8 @@
  * seed 42). The escalation model is trained on the other 80% by `allears train --task escalation`
  * (label: Severity); the held-out 20% then goes through the whole pipeline with the shipped weights,
  * and the escalation stage's score — rules plus the model's signal — is scored by ROC AUC for
- * Severity ≥ 3 against the rest. Also printed: the former negative-signal default, the rules alone,
+ * Severity ≥ 3 against the rest. Also printed: the former negative-signal default, the stage without
+ * its hostility signals (addressing, accusing, insulting, demanding, shouting), the rules alone,
  * the model's risk alone, the level distribution, the share of high/critical items whose signals
  * carry evidence, and pipeline throughput.
  *
@@ -30,7 +31,7 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { ESCALATION_LEVELS } from '../model/index.ts';
 import { splitDeterministic } from '../pipeline/nlp/classifier/index.ts';
-import { gatedRisk, trainEscalationBundle } from '../pipeline/stages/escalation.ts';
+import { gatedRisk, HOSTILE_SIGNALS, trainEscalationBundle } from '../pipeline/stages/escalation.ts';
 import { ClassifierBundle } from '../pipeline/stages/topics.ts';
 import { report } from './report.ts';
 
@@ -83,8 +84,16 @@ async function benchConfig(xci: ReadonlySet<string>): Promise<Config> {
   return { ...shipped, models: { ...shipped.models, sentiment: { ...shipped.models.sentiment, en: sentimentFile }, complaint: {} } };
 }
 
-const withNegative = (c: Config, negative: Config['escalation']['signals']['negative']): Config =>
-  ({ ...c, escalation: { ...c.escalation, signals: { ...c.escalation.signals, negative } } });
+const withSignals = (c: Config, signals: Partial<Config['escalation']['signals']>): Config =>
+  ({ ...c, escalation: { ...c.escalation, signals: { ...c.escalation.signals, ...signals } } });
+const withNegative = (c: Config, negative: Config['escalation']['signals']['negative']): Config => withSignals(c, { negative });
+
+/** The config without the hostility signals (addressing, accusing, insulting, demanding, shouting). */
+function withoutHostility(c: Config): Config {
+  const s = c.escalation.signals;
+  const off = <T extends { weight: number }>(x: T): T => ({ ...x, weight: 0 });
+  return withSignals(c, { ...Object.fromEntries(HOSTILE_SIGNALS.map((id) => [id, off(s[id])])), shouting: off(s.shouting) });
+}
 
 /** AUC of the stage's score on `rows` with the model trained on `train`, for each config. */
 async function foldAucs(train: readonly Row[], rows: readonly Row[], configs: readonly Config[]): Promise<number[]> {
@@ -98,7 +107,7 @@ async function foldAucs(train: readonly Row[], rows: readonly Row[], configs: re
 
 async function crossValidate(train: readonly Row[], config: Config): Promise<void> {
   const parts = folds(train);
-  const configs = [config, withNegative(config, FORMER_NEGATIVE)];
+  const configs = [config, withNegative(config, FORMER_NEGATIVE), withoutHostility(config)];
   const aucs: number[][] = [];
   for (let k = 0; k < FOLDS; k++) aucs.push(await foldAucs(parts.filter((_, j) => j !== k).flat(), parts[k]!, configs));
   const mean = (c: number) => aucs.reduce((s, a) => s + a[c]!, 0) / FOLDS;
@@ -107,6 +116,7 @@ async function crossValidate(train: readonly Row[], config: Config): Promise<voi
     ['ROC AUC per fold, shipped weights', aucs.map((a) => f3(a[0]!)).join(' ')],
     ['mean ROC AUC, shipped weights', f3(mean(0))],
     ['mean ROC AUC, former negative step', f3(mean(1))],
+    ['mean ROC AUC, without the hostility signals', f3(mean(2))],
   ], { folds: aucs });
 }
 
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
   const texts = test.map((r) => r.text);
   const positive = test.map((r) => Number(r.severity) >= 3);
   const former = await stageEscalation(withEscalationModel(withNegative(config, FORMER_NEGATIVE), modelFile), texts);
+  const calm = await stageEscalation(withEscalationModel(withoutHostility(config), modelFile), texts);
   const rulesStats = { seconds: 0 };
   await stageEscalation(config, texts);
   const rulesOnly = await stageEscalation(config, texts, rulesStats);
@@ -150,6 +161,7 @@ async function main(): Promise<void> {
     ['positives in test (Severity ≥ 3)', positive.filter(Boolean).length],
     ['ROC AUC, escalation score (shipped weights + model)', f3(auc), `bar ${BAR}: ${auc >= BAR ? 'ok' : 'MISS'}`],
     ['ROC AUC, same with the former negative step', f3(rocAuc(former.map((e) => e.score), positive))],
+    ['ROC AUC, same without the hostility signals', f3(rocAuc(calm.map((e) => e.score), positive))],
     ['ROC AUC, rules alone (shipped config)', f3(rocAuc(rulesOnly.map((e) => e.score), positive))],
     ['ROC AUC, model risk alone', f3(rocAuc(risk, positive))],
     ...ESCALATION_LEVELS.map((l) => [`level ${l}`, `${levels[l]} (${((100 * levels[l]!) / test.length).toFixed(1)}%)`] as const),

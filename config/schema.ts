@@ -68,12 +68,35 @@ export const JourneyConfig = z.object({
 export type JourneyConfig = z.infer<typeof JourneyConfig>;
 
 export const KeywordSignal = z.object({ weight: z.number().min(0).max(1), keywords: Keywords });
+/**
+ * Words that address, charge, insult or make demands of the company. Each weighs `weight` × how much
+ * the item reads as a grievance: the trained model's risk, else the strength of a negative sentiment.
+ * `except`: phrases that hold a keyword without the charge ("not your fault", "scam call"); a keyword
+ * inside one of them does not count. Off (weight 0, no words) unless configured; the shipped config
+ * lists them.
+ */
+export const HostileSignal = KeywordSignal.extend({ except: Keywords });
+const NO_HOSTILE_WORDS = { weight: 0, keywords: {}, except: {} };
 export const EscalationConfig = z.object({
   signals: z.object({
     regulator: KeywordSignal,
     legal: KeywordSignal,
     media: KeywordSignal,
     churn: KeywordSignal,
+    /** Speaking to the company directly: you, your, 你们, 贵公司. */
+    addressed: HostileSignal.default(NO_HOSTILE_WORDS),
+    /** Charges against the company: scam, liars, thieves, ripped off, your fault, 骗子, 坑人. */
+    accusation: HostileSignal.default(NO_HOSTILE_WORDS),
+    /** Contempt and profanity aimed at the company: incompetent, worst company, 垃圾公司. */
+    insult: HostileSignal.default(NO_HOSTILE_WORDS),
+    /** Demands for money back or compensation: I want my money back, compensate me, 还钱, 赔偿. */
+    demand: HostileSignal.default(NO_HOSTILE_WORDS),
+    /**
+     * Shouting, scaled like the word signals above: at least `capsWords` words of three or more letters in capitals (handles, hashtags
+     * and links aside), or a run of at least `marks` exclamation or question marks.
+     */
+    shouting: z.object({ weight: z.number().min(0).max(1), capsWords: z.number().int().min(1), marks: z.number().int().min(2) })
+      .default({ weight: 0.2, capsWords: 3, marks: 3 }),
     /** Authors with at least `followers` followers. */
     reach: z.object({ weight: z.number().min(0).max(1), followers: z.number().int().positive() }),
     /** Engagement (likes + shares + replies) at or above `engagement`. */

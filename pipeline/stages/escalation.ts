@@ -3,18 +3,19 @@ import { authorKeyOf, ValidationError, type Escalation, type EscalationLevel, ty
 import type { ModelCard, SetTraining, TrainOptions } from '../nlp/classifier/index.ts';
 import { isHan } from '../nlp/chars.ts';
 import { tokenizeEn, type EnTokens } from '../nlp/en-tokenizer.ts';
+import { KeywordMatcher } from '../nlp/keyword-matcher.ts';
 import { negatedAt } from '../nlp/negation.ts';
 import { surveyBand } from '../nlp/survey.ts';
 import { cutZh } from '../nlp/zh-tokenizer.ts';
 import type { Draft, Stage } from '../stage.ts';
-import { BatchText, setVersions } from './common.ts';
+import { BatchText, perConfig, setVersions } from './common.ts';
 import { configHits, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
 import { bundleVersion, ClassifierBundle, trainPart, type BundlePart } from './topics.ts';
 
 /** The key the store indexes stored feedback by; computed in model/ so both sides agree. */
 export { authorKeyOf };
 
-export const ESCALATION_VERSION = 'rules-3';
+export const ESCALATION_VERSION = 'rules-4';
 
 /** Enough quoted words to show why, few enough to read at a glance. */
 const MAX_QUOTES = 5;
@@ -55,6 +56,86 @@ function keywordSignals(texts: BatchText, i: number, config: Config, out: Escala
     if (id === 'regulator' && d.channel === 'regulator') evidence.push(`filed through a regulator channel (${d.source.name ?? d.source.id})`);
     if (evidence.length) out.push({ id, weight: config.escalation.signals[id].weight, evidence: evidence.join('; ') });
   });
+}
+
+/** The hostility signals read from words, each a keyword list with its exceptions. */
+export const HOSTILE_SIGNALS = ['addressed', 'accusation', 'insult', 'demand'] as const;
+
+/** Groups 2g and 2g + 1: signal g's keywords and its exceptions. */
+const hostileMatcher = perConfig((config: Config) => new KeywordMatcher(HOSTILE_SIGNALS.flatMap((id) => {
+  const s = config.escalation.signals[id];
+  return [{ id, keywords: s.keywords }, { id: `${id}:except`, keywords: s.except }];
+})));
+
+/** How much an item reads as a grievance, which hostility signals are scaled by, and why. */
+interface Grievance {
+  value: number;
+  why: string;
+}
+
+/**
+ * The trained model's risk when it assessed the item, else the strength of a negative sentiment at
+ * or below the negative signal's threshold, else none: "you" or "!!!" in a happy text is no charge.
+ */
+function grievanceOf(d: Draft, config: Config, risk: number | undefined): Grievance | null {
+  if (risk !== undefined) return risk > 0 ? { value: risk, why: `model risk ${risk}` } : null;
+  const score = d.analysis.sentiment?.score;
+  if (score === undefined || score > config.escalation.signals.negative.below || score >= 0) return null;
+  return { value: Math.abs(score), why: `sentiment score ${score}` };
+}
+
+/** A hostility signal: `weight` × the grievance, unless that rounds to nothing. */
+function pushScaled(out: EscalationSignal[], id: string, weight: number, found: string, g: Grievance): void {
+  const scaled = round3(weight * g.value);
+  if (scaled > 0) out.push({ id, weight: scaled, evidence: `${found} (weight ${weight} × ${g.why})` });
+}
+
+/**
+ * Addressing the company, accusing, insulting and demanding, each signal quoting its words. Not the
+ * negation scope, which reaches too far ("can't believe you scammed me"): each list's `except`
+ * phrases say what takes the charge back ("not your fault", "scam call").
+ */
+function hostileSignals(texts: BatchText, i: number, config: Config, g: Grievance, out: EscalationSignal[]): void {
+  const text = texts.text(i);
+  const hits = hostileMatcher(config).match(text, texts.tokens(i));
+  if (!hits.length) return;
+  HOSTILE_SIGNALS.forEach((id, k) => {
+    const { weight } = config.escalation.signals[id];
+    const excepts = hits.filter((h) => h.group === 2 * k + 1);
+    const spans = hits
+      .filter((h) => h.group === 2 * k && !excepts.some((x) => x.start < h.end && h.start < x.end))
+      .map((h): [number, number] => [h.start, h.end]);
+    if (spans.length) pushScaled(out, id, weight, quotes(text, spans), g);
+  });
+}
+
+/** A word in capitals, three letters or more, as the customer wrote it ("NEVER", "REFUND"). */
+const CAPS_WORD = /^[A-Z][A-Z']*[A-Z]$/;
+const EDGE_PUNCT = /^[^\p{L}\p{N}@#]+|[^\p{L}\p{N}]+$/gu;
+
+/** Words in capitals, each once, outside handles, hashtags and links. */
+function capsWords(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\s+/)) {
+    const w = raw.replace(EDGE_PUNCT, '');
+    if (w.length >= 3 && CAPS_WORD.test(w) && !out.includes(w)) out.push(w);
+  }
+  return out;
+}
+
+/** A run of `marks` or more exclamation or question marks, half or full width. */
+const marksRun = perConfig((config: Config) => new RegExp(`[!?！？]{${config.escalation.signals.shouting.marks},}`));
+
+/** Shouting: several words in capitals, or a run of exclamation or question marks. */
+function shoutingSignal(text: string, config: Config, g: Grievance, out: EscalationSignal[]): void {
+  const s = config.escalation.signals.shouting;
+  if (s.weight <= 0) return;
+  const found: string[] = [];
+  const caps = capsWords(text);
+  if (caps.length >= s.capsWords) found.push(`writes in capitals (${caps.slice(0, MAX_QUOTES).map((w) => `"${w}"`).join(', ')})`);
+  const run = marksRun(config).exec(text);
+  if (run) found.push(`"${run[0]}"`);
+  if (found.length) pushScaled(out, 'shouting', s.weight, found.join('; '), g);
 }
 
 function factSignals(d: Draft, config: Config, out: EscalationSignal[]): void {
@@ -241,16 +322,18 @@ export function escalationModelOf(byLang: Partial<Record<Lang, ClassifierBundle>
   };
 }
 
-function modelSignal(texts: BatchText, i: number, config: Config, model: EscalationModel, out: EscalationSignal[]): void {
+/** The model's signal, if strong enough; returns its risk, or undefined when it has no model for the language. */
+function modelSignal(texts: BatchText, i: number, config: Config, model: EscalationModel, out: EscalationSignal[]): number | undefined {
   const d = texts.draft(i);
   const s = config.escalation.signals.model;
   const a = model.assess(texts.text(i), d.lang ?? 'other', texts.tokens(i), s.weight > 0 ? s.minWeight / s.weight : Infinity);
-  if (!a) return;
+  if (!a) return undefined;
   const weight = round3(s.weight * a.risk);
-  if (weight < s.minWeight || weight === 0) return;
+  if (weight < s.minWeight || weight === 0) return a.risk;
   const words = a.words.map((w) => `"${w.word}" +${w.contribution}`);
   const evidence = words.length ? `model risk ${a.risk}; words ${words.join(', ')}` : `model risk ${a.risk} from the text as a whole`;
   out.push({ id: 'model', weight, evidence });
+  return a.risk;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,10 +433,18 @@ export function combine(signals: readonly EscalationSignal[], config: Config): E
   return { score, level: levelFor(score, config.escalation.levels), signals: [...signals] };
 }
 
-/** Item i's escalation from the rules alone, plus any `extra` signals (model, contacts, age). */
-export function escalate(texts: BatchText, i: number, config: Config, extra: readonly EscalationSignal[] = []): Escalation {
+/**
+ * Item i's escalation from the rules alone, plus any `extra` signals (model, contacts, age). `risk`:
+ * the trained model's risk for the item, which scales the hostility signals (else its sentiment does).
+ */
+export function escalate(texts: BatchText, i: number, config: Config, extra: readonly EscalationSignal[] = [], risk?: number): Escalation {
   const signals: EscalationSignal[] = [];
   keywordSignals(texts, i, config, signals);
+  const grievance = grievanceOf(texts.draft(i), config, risk);
+  if (grievance) {
+    hostileSignals(texts, i, config, grievance, signals);
+    shoutingSignal(texts.text(i), config, grievance, signals);
+  }
   factSignals(texts.draft(i), config, signals);
   return combine([...signals, ...extra], config);
 }
@@ -366,9 +457,11 @@ export interface EscalationStageOptions {
 }
 
 /**
- * Escalation risk: regulator, legal, media and churn words (English and Chinese), the author's
- * reach, virality, strongly negative sentiment, low survey scores, a trained model's risk, repeat
- * contact and complaints left unresolved, each with the evidence that raised it. Runs after sentiment.
+ * Escalation risk: regulator, legal, media and churn words (English and Chinese); hostility towards
+ * the company (speaking to it, accusing, insulting, demanding, shouting) scaled by the model's risk or
+ * the sentiment; the author's reach, virality, strongly negative sentiment, low survey scores, a
+ * trained model's risk, repeat contact and complaints left unresolved, each with the evidence that
+ * raised it. Runs after sentiment.
  */
 export function escalationStage(opts: EscalationStageOptions = {}): Stage {
   const versions: Record<string, string> = opts.model ? { escalation: ESCALATION_VERSION, escalationModel: opts.model.version } : { escalation: ESCALATION_VERSION };
@@ -379,10 +472,10 @@ export function escalationStage(opts: EscalationStageOptions = {}): Stage {
       const counts = await contactCounts(batch, config, opts.contacts);
       batch.forEach((d, i) => {
         const extra: EscalationSignal[] = [];
-        if (opts.model) modelSignal(texts, i, config, opts.model, extra);
+        const risk = opts.model ? modelSignal(texts, i, config, opts.model, extra) : undefined;
         repeatSignal(d, counts[i]!, config, extra);
         unresolvedSignal(d, config, now, extra);
-        d.analysis.escalation = escalate(texts, i, config, extra);
+        d.analysis.escalation = escalate(texts, i, config, extra, risk);
         setVersions(d, versions);
       });
       return batch;

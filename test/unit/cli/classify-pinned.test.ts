@@ -61,10 +61,10 @@ describe('allears classify results are pinned', () => {
   test('with the shipped models (the default config)', async () => {
     const rows = await classify(base(), 'models', 1000);
     expect(rows.map(pinOf)).toEqual([
-      '1 en negative(-0.897/0.919) complaint=true(0.635) [billing,account-security] critical(0.815) [regulator,legal,negative] pii=[email] dup=null',
-      '2 en negative(-0.389/0.674) complaint=true(0.741) [delivery,refund] low(0.078) [negative] pii=[] dup=null',
-      '3 en negative(-0.389/0.674) complaint=true(0.741) [delivery,refund] low(0.078) [negative] pii=[] dup=2',
-      '4 en negative(-0.38/0.668) complaint=true(0.722) [delivery,refund] low(0.076) [negative] pii=[] dup=2',
+      '1 en negative(-0.897/0.919) complaint=true(0.635) [billing,account-security] critical(0.898) [regulator,legal,accusation,negative] pii=[email] dup=null',
+      '2 en negative(-0.389/0.674) complaint=true(0.741) [delivery,refund] low(0.216) [demand,shouting,negative] pii=[] dup=null',
+      '3 en negative(-0.389/0.674) complaint=true(0.741) [delivery,refund] low(0.216) [demand,shouting,negative] pii=[] dup=2',
+      '4 en negative(-0.38/0.668) complaint=true(0.722) [delivery,refund] low(0.211) [demand,shouting,negative] pii=[] dup=2',
       '5 en positive(0.932/0.96) complaint=false(0.164) [] low(0) [] pii=[] dup=null',
       '6 zh negative(-0.991/0.996) complaint=true(0.975) [delivery,refund,customer-service] high(0.639) [regulator,negative] pii=[] dup=null',
       '7 zh positive(0.988/0.994) complaint=false(0.029) [delivery] low(0) [] pii=[] dup=null',
@@ -87,7 +87,7 @@ describe('allears classify results are pinned', () => {
       complaint: 'en=complaint-en-85b43a03;else=rules-1',
       topics: 'keywords-1',
       touchpoints: 'keywords-1',
-      escalation: 'rules-3',
+      escalation: 'rules-4',
     });
   }, 60_000);
 
@@ -95,10 +95,10 @@ describe('allears classify results are pinned', () => {
     const c = base();
     const rows = await classify({ ...c, models: { ...c.models, sentiment: {}, complaint: {} } }, 'rules', 3);
     expect(rows.map(pinOf)).toEqual([
-      '1 en negative(-0.818/0.889) complaint=true(0.975) [billing,account-security] critical(0.812) [regulator,legal,negative] pii=[email] dup=null',
-      '2 en negative(-0.361/0.648) complaint=true(0.743) [delivery,refund] low(0.072) [negative] pii=[] dup=null',
-      '3 en negative(-0.361/0.648) complaint=true(0.743) [delivery,refund] low(0.072) [negative] pii=[] dup=2',
-      '4 en negative(-0.361/0.648) complaint=true(0.743) [delivery,refund] low(0.072) [negative] pii=[] dup=null',
+      '1 en negative(-0.818/0.889) complaint=true(0.975) [billing,account-security] critical(0.889) [regulator,legal,accusation,negative] pii=[email] dup=null',
+      '2 en negative(-0.361/0.648) complaint=true(0.743) [delivery,refund] low(0.201) [demand,shouting,negative] pii=[] dup=null',
+      '3 en negative(-0.361/0.648) complaint=true(0.743) [delivery,refund] low(0.201) [demand,shouting,negative] pii=[] dup=2',
+      '4 en negative(-0.361/0.648) complaint=true(0.743) [delivery,refund] low(0.201) [demand,shouting,negative] pii=[] dup=null',
       '5 en positive(0.791/0.876) complaint=false(0.029) [] low(0) [] pii=[] dup=null',
       '6 zh negative(-0.818/0.889) complaint=true(0.955) [delivery,refund,customer-service] high(0.624) [regulator,negative] pii=[] dup=null',
       '7 zh positive(0.881/0.919) complaint=false(0.029) [delivery] low(0) [] pii=[] dup=null',
