@@ -2,7 +2,9 @@
  * Parser throughput of each connector: page text → schema check → RawItem mapping → RawItem validation,
  * the work a connector does per page once the bytes have arrived. Pages are the recorded answers under
  * ../shared/fixtures (and the CFPB record format under ../shared/data), repeated to about 50,000 items;
- * without ../shared, the synthetic test fixtures stand in.
+ * without ../shared, the synthetic test fixtures stand in. The IMAP case parses a written multipart
+ * complaint mail (text, HTML and an attachment), there being no recorded mailbox. Run by bench:crawl
+ * after the crawlers.
  *   node --import tsx bench/connectors.ts [--items 50000] [--rounds 5]
  * Prints items/s per connector (median of the rounds) and writes bench/results/connectors.json.
  */
@@ -13,6 +15,10 @@ import { parse as parseYaml } from 'yaml';
 import { JsonFeed, parseJsonReviews, parseXmlReviews, reviewToRawItem } from '../crawlers/appstore/reviews.ts';
 import { CfpbAnswer, CfpbComplaint, complaintToRawItem } from '../crawlers/cfpb/complaints.ts';
 import { DiscoursePost, DiscourseTopic, postToRawItem } from '../crawlers/discourse/answers.ts';
+import { HnHit, HnPage, hitToRawItem } from '../crawlers/hn/hits.ts';
+import { messageToRawItem } from '../crawlers/imap/message.ts';
+import { parseFeed } from '../crawlers/rss/feed.ts';
+import { selectNew } from '../crawlers/rss/source.ts';
 import { MastodonStatus, statusToRawItem } from '../crawlers/mastodon/status.ts';
 import { RedditListing, RedditThingData, thingToRawItem } from '../crawlers/reddit/things.ts';
 import { RawItem } from '../model/index.ts';
@@ -124,7 +130,53 @@ function cfpbCase(): Case {
   };
 }
 
-const cases = [redditCase(), mastodonCase(), discourseCase(), ...appStoreCases(), cfpbCase()];
+function hnCase(): Case {
+  const pool = recorded
+    ? (JSON.parse(read('fixtures/hn/node-hacker-news-api_fixtures.json')) as Array<{ reply: { hits?: Array<Record<string, unknown>> } }>).flatMap((f) => f.reply.hits ?? [])
+    : [{ objectID: '1', created_at_i: 1_740_787_200, author: 'a', title: 'Acme outage', story_text: 'Acme is down again', _tags: ['story'] }];
+  const hits = cycle(pool, 50, (h, i) => ({ ...h, objectID: String(40_000_000 + i) }));
+  return {
+    name: 'hacker news', perPage: 50, page: JSON.stringify({ hits, nbHits: 1000, page: 0, nbPages: 20, hitsPerPage: 50 }),
+    parse: (text) => HnPage.parse(JSON.parse(text)).hits.reduce<number>((n, hit) => n + valid(hitToRawItem(HnHit.parse(hit), { sourceId: 'h', channel: 'forum' })), 0),
+  };
+}
+
+function rssCases(): Case[] {
+  const ctx = (feedUrl: string) => ({ sourceId: 'f', channel: 'news' as const, feedUrl, fallbackDate: '2025-01-01T00:00:00.000Z' });
+  const fresh = { newest: null, idsAtNewest: [], undated: [] };
+  const feeds = recorded
+    ? [['rss', 'fixtures/rss/guardian.rss'], ['atom', 'fixtures/rss/heise.atom']].map(([kind, f]) => [kind!, read(f!)] as const)
+    : [];
+  return feeds.map(([kind, xml]) => {
+    const perPage = selectNew(parseFeed(xml, 'https://feed.example/'), fresh, ctx('https://feed.example/')).items.length;
+    return {
+      name: `rss/atom (${kind})`, perPage, page: xml,
+      parse: (text) => selectNew(parseFeed(text, 'https://feed.example/'), fresh, ctx('https://feed.example/')).items.reduce((n, item) => n + valid(item), 0),
+    };
+  });
+}
+
+function imapCase(): Case {
+  const boundary = 'b-7f3a';
+  const mail = [
+    'From: "Li Wei" <li.wei@example.com>', 'To: complaints@acme.example', 'Subject: =?UTF-8?B?6YCA5qy+6L+Y5rKh5Yiw?=',
+    'Date: Sat, 01 Mar 2025 10:12:00 +0800', 'Message-ID: <c-1@example.com>', 'In-Reply-To: <c-0@acme.example>',
+    'MIME-Version: 1.0', `Content-Type: multipart/mixed; boundary="${boundary}"`, '',
+    `--${boundary}`, 'Content-Type: multipart/alternative; boundary="alt"', '',
+    '--alt', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', '',
+    'I returned the kettle on 3 February and the refund has still not arrived. This is the third time I =',
+    'write; if nothing happens this week I will go to the consumer association.', '', '> On 20 Feb, Acme wrote:', '> We are looking into it.', '',
+    '--alt', 'Content-Type: text/html; charset=utf-8', '', '<p>I returned the kettle on 3 February and the refund has still not arrived.</p>', '',
+    '--alt--', `--${boundary}`, 'Content-Type: application/pdf; name="receipt.pdf"', 'Content-Disposition: attachment; filename="receipt.pdf"',
+    'Content-Transfer-Encoding: base64', '', Buffer.alloc(3000, 7).toString('base64').replace(/.{76}/gu, '$&\r\n'), `--${boundary}--`, '',
+  ].join('\r\n');
+  return {
+    name: 'imap (MIME message)', perPage: 1, page: mail,
+    parse: (text) => valid(messageToRawItem(Buffer.from(text), { sourceId: 'i', channel: 'email', mailbox: 'INBOX', uidValidity: '1', uid: 1 }).item),
+  };
+}
+
+const cases = [redditCase(), mastodonCase(), discourseCase(), hnCase(), ...rssCases(), ...appStoreCases(), cfpbCase(), imapCase()];
 const rows: Array<[string, string | number, string?]> = [];
 const detail: Record<string, unknown> = {};
 console.log(`payloads: ${recorded ? `recorded answers from ${SHARED}` : 'synthetic test fixtures (../shared not found)'}; ~${ITEMS} items per round, ${ROUNDS} rounds`);

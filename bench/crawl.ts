@@ -6,6 +6,7 @@
  * machine's load average (a busy host slows both, Chromium most).
  *
  *   npm run bench:crawl -- [--pages 5000] [--js-pages 200] [--runs 3] [--concurrency 16] [--js-concurrency 4]
+ *                          [--items 50000] [--rounds 5]   (the connectors' parsers, run after the crawlers)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -79,6 +80,8 @@ if (process.argv[2] === '--serve') {
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
 } else {
   await main();
+  // Then each connector's parser (items/s), as bench/connectors.ts prints it.
+  await import('./connectors.ts');
 }
 
 async function serve(pages: number, js: boolean): Promise<{ url: string; child: ChildProcess }> {
