@@ -28,8 +28,8 @@ export class EnTokens {
   constructor(
     /** The word type of each token. */
     readonly lex: readonly Lexeme[],
-    /** Per token: start offset, end offset, flags. */
-    private readonly data: Int32Array,
+    /** Per token: start offset, end offset, flags (small integers: a plain array allocates faster than a typed one). */
+    private readonly data: readonly number[],
   ) {}
 
   get length(): number {
@@ -136,53 +136,129 @@ function internAt(text: string, start: number, end: number, hash: number): Lexem
   return lx;
 }
 
-let scratch = new Int32Array(3 * 256);
+/**
+ * A span of the text that reads as one placeholder word, as if it were replaced by " word " (a
+ * URL by " xxurl "): the tokens are those of the rewritten text, without building it.
+ */
+export interface Placeholder {
+  start: number;
+  end: number;
+  word: string;
+}
 
 /**
  * Split text into lower-case Latin-script words with offsets, stems, clause starts and negation
  * scope. Han characters and punctuation separate words; hyphens separate words without ending a clause.
+ * `placeholders`: in text order, not overlapping; each gives one token (with the span's offsets).
  */
-export function tokenizeEn(text: string): EnTokens {
-  const lex: Lexeme[] = [];
+export function tokenizeEn(text: string, placeholders?: readonly Placeholder[]): EnTokens {
+  let count = 0;
   let brk = true;
   let negLeft = 0;
   const n = text.length;
+  let next = 0;
+  // Words stop where the next placeholder starts, as they would at its leading space.
+  let limit = placeholders !== undefined && placeholders.length > 0 ? placeholders[0]!.start : n;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!isLatinWordChar(c)) {
-      if (isClauseBreak(c) || isHan(c)) brk = true;
-      i++;
-      continue;
-    }
     const start = i;
-    let h = Math.imul(0x811c9dc5 ^ fold(c), 0x01000193);
-    i++;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (isLatinWordChar(d)) {
-        h = Math.imul(h ^ fold(d), 0x01000193);
+    let lx: Lexeme;
+    if (i === limit) {
+      const p = placeholders![next++]!;
+      lx = lexeme(p.word);
+      i = p.end;
+      limit = next < placeholders!.length ? placeholders![next]!.start : n;
+    } else {
+      const c = text.charCodeAt(i);
+      if (!isLatinWordChar(c)) {
+        if (isClauseBreak(c) || isHan(c)) brk = true;
         i++;
-      } else if ((d === 0x27 || d === 0x2019) && i + 1 < n && isLatinWordChar(text.charCodeAt(i + 1))) {
-        h = Math.imul(Math.imul(h ^ 0x27, 0x01000193) ^ fold(text.charCodeAt(i + 1)), 0x01000193);
-        i += 2;
-      } else break;
+        continue;
+      }
+      let h = Math.imul(0x811c9dc5 ^ fold(c), 0x01000193);
+      i++;
+      while (i < limit) {
+        const d = text.charCodeAt(i);
+        if (isLatinWordChar(d)) {
+          h = Math.imul(h ^ fold(d), 0x01000193);
+          i++;
+        } else if ((d === 0x27 || d === 0x2019) && i + 1 < limit && isLatinWordChar(text.charCodeAt(i + 1))) {
+          h = Math.imul(Math.imul(h ^ 0x27, 0x01000193) ^ fold(text.charCodeAt(i + 1)), 0x01000193);
+          i += 2;
+        } else break;
+      }
+      lx = internAt(text, start, i, h);
     }
-    const lx = internAt(text, start, i, h);
-    if (brk || lx.contrast) negLeft = 0;
-    const k = 3 * lex.length;
-    if (k + 3 > scratch.length) {
-      const bigger = new Int32Array(scratch.length * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
-    scratch[k] = start;
-    scratch[k + 1] = i;
-    scratch[k + 2] = (brk ? CLAUSE_START : 0) | (negLeft > 0 && !lx.negator ? NEGATED : 0);
-    lex.push(lx);
-    if (lx.negator) negLeft = NEGATION_WINDOW;
-    else if (negLeft > 0) negLeft--;
+    negLeft = put(count++, lx, start, i, brk, negLeft);
     brk = false;
   }
-  return new EnTokens(lex, scratch.slice(0, 3 * lex.length));
+  return collected(count);
+}
+
+/**
+ * tokenizeEn(text, placeholders) from tokenizeEn(text), without tokenizing again: the words outside
+ * the placeholders are kept, clause starts and negation scopes worked out anew. Falls back to
+ * tokenizing when a word runs into a placeholder (its end would move).
+ */
+export function withPlaceholders(tokens: EnTokens, text: string, placeholders: readonly Placeholder[]): EnTokens {
+  let count = 0;
+  let negLeft = 0;
+  let prevEnd = 0;
+  let k = 0;
+  for (let p = 0; p <= placeholders.length; p++) {
+    const span = p < placeholders.length ? placeholders[p]! : undefined;
+    const until = span === undefined ? text.length : span.start;
+    for (; k < tokens.length && tokens.start(k) < until; k++) {
+      if (tokens.end(k) > until) return tokenizeEn(text, placeholders);
+      negLeft = put(count, tokens.lex[k]!, tokens.start(k), tokens.end(k), breaksBetween(text, prevEnd, tokens.start(k), count === 0), negLeft);
+      count++;
+      prevEnd = tokens.end(k);
+    }
+    if (span === undefined) break;
+    // Words inside the placeholder are gone with it; one that starts inside and ends after cannot be kept.
+    for (; k < tokens.length && tokens.start(k) < span.end; k++) if (tokens.end(k) > span.end) return tokenizeEn(text, placeholders);
+    negLeft = put(count, lexeme(span.word), span.start, span.end, breaksBetween(text, prevEnd, span.start, count === 0), negLeft);
+    count++;
+    prevEnd = span.end;
+  }
+  return collected(count);
+}
+
+/** A clause break or Han character in text[from, to) (between two tokens: no word characters); always for the first token. */
+function breaksBetween(text: string, from: number, to: number, first: boolean): boolean {
+  if (first) return true;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (isClauseBreak(c) || isHan(c)) return true;
+  }
+  return false;
+}
+
+/**
+ * The tokens being collected, reused from text to text (both tokenizers are synchronous): growing
+ * fresh arrays token by token allocated several times what the tokens finally hold.
+ */
+const lexScratch: Lexeme[] = [];
+const dataScratch: number[] = [];
+
+/** Token `k` as tokenizeEn makes it; returns the negation words left. */
+function put(k: number, lx: Lexeme, start: number, end: number, brk: boolean, negLeft: number): number {
+  if (brk || lx.contrast) negLeft = 0;
+  const flags = (brk ? CLAUSE_START : 0) | (negLeft > 0 && !lx.negator ? NEGATED : 0);
+  if (k < lexScratch.length) {
+    lexScratch[k] = lx;
+    dataScratch[3 * k] = start;
+    dataScratch[3 * k + 1] = end;
+    dataScratch[3 * k + 2] = flags;
+  } else {
+    lexScratch.push(lx);
+    dataScratch.push(start, end, flags);
+  }
+  if (lx.negator) return NEGATION_WINDOW;
+  return negLeft > 0 ? negLeft - 1 : 0;
+}
+
+/** The first `count` collected tokens, in arrays of their own. */
+function collected(count: number): EnTokens {
+  return new EnTokens(lexScratch.slice(0, count), dataScratch.slice(0, 3 * count));
 }

@@ -2,6 +2,12 @@ import { AhoCorasick } from './aho-corasick.ts';
 import { isCjk } from './chars.ts';
 import { tokenizeEn, type EnTokens } from './en-tokenizer.ts';
 
+/** Some character from the start of the CJK blocks on: without one, no keyword with a CJK character can match. */
+function mayHoldCjk(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x2e80) return true;
+  return false;
+}
+
 /** A named list of keywords in English and Chinese, as in the taxonomy and escalation config. */
 export interface KeywordGroup {
   id: string;
@@ -96,7 +102,7 @@ export class KeywordMatcher {
         s = this.wordNext[s]!.get(toks.stem(j));
       }
     }
-    this.ac?.scan(text, (p, start, end) => {
+    if (this.ac !== null && mayHoldCjk(text)) this.ac.scan(text, (p, start, end) => {
       const e = this.acEntries[p]!;
       hits.push({ group: e.group, keyword: e.keyword, start, end });
     });

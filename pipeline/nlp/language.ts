@@ -55,16 +55,16 @@ export function detectLanguage(text: string, words?: () => ReadonlyArray<{ word:
   const weighted = han + (latin + otherScript) / LATIN_PER_HAN;
   if (han > 0 && han / weighted >= ZH_SHARE) return 'zh';
   if (latin === 0 || otherScript > latin) return 'other';
-  const list = words ? words().map((t) => t.word) : (text.slice(0, n).toLowerCase().match(WORD_RE) ?? []);
+  const list = words ? words() : (text.slice(0, n).toLowerCase().match(WORD_RE) ?? []).map((word) => ({ word }));
   return looksEnglish(list, accented / latin) ? 'en' : 'other';
 }
 
 /** `words`: lower-case words of the text, e.g. from tokenizeEn. */
-function looksEnglish(words: readonly string[], accentedShare: number): boolean {
+function looksEnglish(words: ReadonlyArray<{ word: string }>, accentedShare: number): boolean {
   let en = 0, other = 0;
   const n = Math.min(words.length, MAX_WORDS);
   for (let i = 0; i < n; i++) {
-    const w = words[i]!;
+    const w = words[i]!.word;
     if (EN_WORDS.has(w)) en++;
     else if (OTHER_WORDS.has(w)) other++;
   }

@@ -76,23 +76,41 @@ export interface Redaction {
   kinds: PiiKind[];
 }
 
+/** A character EMAIL allows in the part before the "@". */
+function isLocalPartChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
+}
+
+/**
+ * Some "@" right after a character an address may hold: without one EMAIL cannot match, and the
+ * regular expression is not run over every text that only has mentions ("@united").
+ */
+function mayHoldEmail(text: string): boolean {
+  for (let i = text.indexOf('@'); i >= 0; i = text.indexOf('@', i + 1)) if (i > 0 && isLocalPartChar(text.charCodeAt(i - 1))) return true;
+  return false;
+}
+
+/** The kinds found by the redactPii call in progress (it is synchronous): one Set, not one per text. */
+const found = new Set<PiiKind>();
+const email = (): string => (found.add('email'), '[email]');
+const cnId18 = (m: string): string => (cnIdValid(m) ? (found.add('cn_id'), '[id]') : m);
+const card = (m: string): string => maskCard(m, found);
+const cnId15 = (_m: string, word: string, gap: string): string => (found.add('cn_id'), `${word}${gap}[id]`);
+const phone = (m: string): string => {
+  const digits = m.replace(/\D/g, '').length;
+  return digits >= 7 && digits <= 15 ? (found.add('phone'), '[phone]') : m;
+};
+
 /** Mask e-mail addresses, phone numbers, Chinese resident IDs and payment cards. Never logs the values. */
 export function redactPii(text: string): Redaction {
-  const found = new Set<PiiKind>();
+  found.clear();
   let out = text;
-  if (out.includes('@')) {
-    out = out.replace(EMAIL, () => (found.add('email'), '[email]'));
-  }
+  if (mayHoldEmail(out)) out = out.replace(EMAIL, email);
   if (DIGITISH.test(out)) {
-    out = out.replace(CN_ID18, (m) => (cnIdValid(m) ? (found.add('cn_id'), '[id]') : m));
-    out = out.replace(CARD, (m) => maskCard(m, found));
-    out = out.replace(CN_ID15, (_m, word: string, gap: string) => (found.add('cn_id'), `${word}${gap}[id]`));
-    for (const re of PHONES) {
-      out = out.replace(re, (m) => {
-        const digits = m.replace(/\D/g, '').length;
-        return digits >= 7 && digits <= 15 ? (found.add('phone'), '[phone]') : m;
-      });
-    }
+    out = out.replace(CN_ID18, cnId18);
+    out = out.replace(CARD, card);
+    out = out.replace(CN_ID15, cnId15);
+    for (const re of PHONES) out = out.replace(re, phone);
   }
-  return { text: out, kinds: [...found] };
+  return { text: out, kinds: found.size ? [...found] : [] };
 }

@@ -15,6 +15,11 @@ const VERSIONS = { dedupe: DEDUPE_VERSION };
 export const SHORT_TEXT_CHARS = 20;
 const SOLO = 'solo:';
 
+/** A key of the item's own: it matches nothing else. */
+function soloPrint(d: Draft): { exact: string; bands: string[] } {
+  return { exact: SOLO + d.id, bands: [] };
+}
+
 /**
  * The keys an item is remembered and matched by.
  *  - Survey answers and items without text get a key of their own (`solo:<id>`) and no bands: an
@@ -23,11 +28,10 @@ const SOLO = 'solo:';
  *  - Everything else: the content hash, plus MinHash band keys for near duplicates.
  */
 export function fingerprintOf(d: Draft, text: string): { exact: string; bands: string[] } {
-  const solo = { exact: SOLO + d.id, bands: [] };
-  if (d.survey || text.trim() === '') return solo;
+  if (d.survey || text.trim() === '') return soloPrint(d);
   if ((d.title ?? '').length + d.text.length < SHORT_TEXT_CHARS) {
     const author = d.author?.id ?? d.author?.handle;
-    return author ? { exact: contentHash(`short\u0000${d.source.id}\u0000${author}\u0000${d.contentHash}`), bands: [] } : solo;
+    return author ? { exact: contentHash(`short\u0000${d.source.id}\u0000${author}\u0000${d.contentHash}`), bands: [] } : soloPrint(d);
   }
   return { exact: d.contentHash, bands: nearDuplicateBands(text) };
 }
@@ -67,7 +71,10 @@ class FirstByKey {
 
 /** Positions sorted by publication time, then position; already-ordered batches skip the sort. */
 function chronological(batch: readonly Draft[]): number[] {
-  const time = batch.map((d) => Date.parse(d.publishedAt));
+  // Items of a batch often share their publication time string: parsed once per run of equal ones.
+  let last = '';
+  let lastTime = NaN;
+  const time = batch.map((d) => (d.publishedAt === last ? lastTime : (lastTime = Date.parse((last = d.publishedAt)))));
   const order = batch.map((_, i) => i);
   for (let i = 1; i < time.length; i++) {
     if (time[i]! < time[i - 1]!) return order.sort((a, b) => time[a]! - time[b]! || a - b);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isHan } from '../chars.ts';
-import { tokenizeEn, type EnTokens } from '../en-tokenizer.ts';
+import { isHan, isWhitespace } from '../chars.ts';
+import { tokenizeEn, withPlaceholders, type EnTokens, type Placeholder } from '../en-tokenizer.ts';
 import { cutZh } from '../zh-tokenizer.ts';
 import { fmix, hashPair, hashString } from './hash.ts';
 
@@ -44,6 +44,12 @@ export const FeatureOptionsSchema = z.object({
    * complaint narratives put in place of names, dates and account numbers. Optional: older files load as off.
    */
   enDropRedacted: z.boolean().optional(),
+  /**
+   * The shape of the text as features: its length (in quarter octaves) and its marks, alone and
+   * beside the kind of character around them (Han, Latin letter, digit, space, mark). Reviews from
+   * different shops or sites differ in length and punctuation as much as in words. Optional: older files load as off.
+   */
+  shape: z.boolean().optional(),
 });
 export type FeatureOptions = z.infer<typeof FeatureOptionsSchema>;
 
@@ -56,15 +62,12 @@ export interface SparseVector {
 }
 
 // One seed per feature kind, so "好" the character and "好" the word land in different buckets.
-const EN_UNI = 0x1001, EN_NEG = 0x1002, EN_BI = 0x1003, ZH_UNI = 0x2001, ZH_BI = 0x2002, ZH_TRI = 0x2003, ZH_WORD = 0x2004, ZH_WORD_BI = 0x2005, EN_CHAR = 0x1007, EN_LEX = 0x1008, SYM = 0x3001, EN_STEM = 0x1004, EN_STEM_NEG = 0x1005, MENTION = 0x1006;
+const EN_UNI = 0x1001, EN_NEG = 0x1002, EN_BI = 0x1003, ZH_UNI = 0x2001, ZH_BI = 0x2002, ZH_TRI = 0x2003, ZH_WORD = 0x2004, ZH_WORD_BI = 0x2005, EN_CHAR = 0x1007, EN_LEX = 0x1008, SYM = 0x3001, EN_STEM = 0x1004, EN_STEM_NEG = 0x1005, MENTION = 0x1006, SHAPE_MARK = 0x3101, SHAPE_PAIR = 0x3102, SHAPE_LEN = 0x3204;
 
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
-/** Twitter handles and Weibo names (which may be Chinese) up to the next space or punctuation. */
-const MENTION_RE = /@[^\s@:：,，。.!！?？;；()（）]+/g;
 /** :) :-( ;D :P <3 — ASCII faces, which the word tokenizer drops. */
 const EMOTICON_RE = /(?:[:;=]-?[()DPp/\\]|<3)(?![A-Za-z0-9])/g;
 const EMOTICON_TEST = /[:;=]-?[()DPp/\\]|<3/;
-const TOUCHED_ZERO = 1e-30;
 /** A redaction mark, lower-cased by the tokenizer: "xx", "xxxx". */
 const REDACTED_RE = /^x{2,}$/;
 const NUM = hashString('xxnum', EN_UNI);
@@ -78,9 +81,22 @@ const NUM = hashString('xxnum', EN_UNI);
 export class Featurizer {
   readonly dim: number;
   private readonly mask: number;
-  private readonly acc: Float32Array;
+  /**
+   * The counts of the buckets this text touched, in first-touch order, found through a small
+   * open-addressing table keyed by bucket: a text touches a few hundred buckets, and a dense
+   * accumulator of 2^18–2^20 counts took a cache miss on nearly every feature.
+   */
   private touched = new Int32Array(1024);
+  private counts = new Int32Array(1024);
+  /** The slot of each bucket in `touched`, so the table is cleared without a pass over all of it. */
+  private slotOf = new Int32Array(1024);
+  /** Per slot: 1 + the position of its bucket in `touched`, or 0 when free. Twice `touched`'s size. */
+  private slots = new Int32Array(2048);
+  private slotMask = 2047;
   private n = 0;
+  /** The buffers of transformTransient's vectors. */
+  private outIndices = new Int32Array(1024);
+  private outValues = new Float32Array(1024);
 
   /** Per-bucket IDF weights (length dim), or none. */
   readonly idf: Float32Array | undefined;
@@ -88,45 +104,102 @@ export class Featurizer {
   constructor(readonly options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, idf?: Float32Array) {
     this.dim = 1 << options.bits;
     this.mask = this.dim - 1;
-    this.acc = new Float32Array(this.dim);
     if (idf && idf.length !== this.dim) throw new RangeError(`idf has ${idf.length} weights, the feature options give ${this.dim} features`);
     this.idf = idf;
   }
 
-  /** `tokens`: tokenizeEn(text), when the caller already has them (used when no URL or mention rewrites the text). */
+  /** `tokens`: tokenizeEn(text), when the caller already has them (with URLs and mentions, the tokens of the rewritten text are derived from them). */
   transform(text: string, tokens?: EnTokens): SparseVector {
+    this.featurize(text, tokens);
+    return this.collect(false);
+  }
+
+  /**
+   * transform(text, tokens) in buffers this featurizer reuses: read only, and valid until its next
+   * call. For scoring, where the vector is used at once; one allocation fewer per text.
+   */
+  transformTransient(text: string, tokens?: EnTokens): SparseVector {
+    this.featurize(text, tokens);
+    return this.collect(true);
+  }
+
+  /**
+   * The features of the text with each URL read as " xxurl " and each mention as " xxuser ". The
+   * rewritten text itself is built only for what needs a string (emoticons, jieba); tokens and
+   * character n-grams skip the spans instead.
+   */
+  private featurize(text: string, tokens?: EnTokens): void {
     this.n = 0;
-    let t = text;
-    if (t.includes('http') || t.includes('www.')) t = t.replace(URL_RE, ' xxurl ');
-    if (t.includes('@')) {
-      // Who is addressed says something too (one airline draws more anger than another).
-      for (const m of t.matchAll(MENTION_RE)) this.add(hashString(m[0].toLowerCase(), MENTION));
-      t = t.replace(MENTION_RE, ' xxuser ');
+    const spans = placeholderSpans(text);
+    // Who is addressed says something too (one airline draws more anger than another).
+    for (const p of spans) if (p.word === MENTION_WORD) this.add(hashString(text.slice(p.start, p.end).toLowerCase(), MENTION));
+    // A face in the rewritten text is a face in the text too (spans become words between spaces).
+    if (EMOTICON_TEST.test(text)) for (const m of rewrite(text, spans).matchAll(EMOTICON_RE)) this.add(hashString(m[0].replace('-', '').toUpperCase(), SYM));
+    const all = tokens ?? (spans.length > 0 ? undefined : tokenizeEn(text));
+    this.english(spans.length === 0 ? all! : all !== undefined ? withPlaceholders(all, text, spans) : tokenizeEn(text, spans));
+    this.chinese(text, spans);
+    if (this.options.shape === true) this.shape(text);
+  }
+
+  /** See FeatureOptions.shape. */
+  private shape(text: string): void {
+    this.add(fmix(Math.floor(4 * Math.log2(1 + text.length)) ^ SHAPE_LEN));
+    let prev = 0x20; // the text starts as if after a space
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const k = charKind(c);
+      if (k === c && c !== 0x20) this.add(fmix(c ^ SHAPE_MARK)); // a mark
+      if (!(k === HAN_KIND && prev === HAN_KIND)) this.add(hashPair(prev, k, SHAPE_PAIR));
+      prev = k;
     }
-    if (EMOTICON_TEST.test(t)) for (const m of t.matchAll(EMOTICON_RE)) this.add(hashString(m[0].replace('-', '').toUpperCase(), SYM));
-    this.english(t, t === text ? tokens : undefined);
-    this.chinese(t);
-    return this.collect();
   }
 
   private add(h: number): void {
     const j = h & this.mask;
     // The sign comes from a bit the bucket number does not use (bits ≤ 24).
     const s = h < 0 ? -1 : 1;
-    if (this.acc[j] === 0) {
-      if (this.n === this.touched.length) {
-        const bigger = new Int32Array(this.n * 2);
-        bigger.set(this.touched);
-        this.touched = bigger;
+    const slots = this.slots;
+    const m = this.slotMask;
+    // Bucket numbers are low bits of a mixed hash: already well spread.
+    for (let i = j & m; ; i = (i + 1) & m) {
+      const at = slots[i]!;
+      if (at === 0) {
+        if (this.n === this.touched.length) return this.grow(h);
+        slots[i] = this.n + 1;
+        this.slotOf[this.n] = i;
+        this.touched[this.n] = j;
+        this.counts[this.n++] = s;
+        return;
       }
-      this.touched[this.n++] = j;
+      if (this.touched[at - 1] === j) {
+        this.counts[at - 1] = this.counts[at - 1]! + s;
+        return;
+      }
     }
-    // A tiny stand-in for a sum that cancels to 0 keeps the bucket marked as touched.
-    this.acc[j] = this.acc[j]! + s || TOUCHED_ZERO;
   }
 
-  private english(text: string, given?: EnTokens): void {
-    const tokens = given ?? tokenizeEn(text);
+  /** Double the buffers (the table stays under half full), then add `h`. */
+  private grow(h: number): void {
+    const size = this.touched.length * 2;
+    const touched = new Int32Array(size);
+    touched.set(this.touched);
+    const counts = new Int32Array(size);
+    counts.set(this.counts);
+    this.touched = touched;
+    this.counts = counts;
+    this.slotOf = new Int32Array(size);
+    this.slots = new Int32Array(size * 2);
+    this.slotMask = size * 2 - 1;
+    for (let k = 0; k < this.n; k++) {
+      let i = touched[k]! & this.slotMask;
+      while (this.slots[i] !== 0) i = (i + 1) & this.slotMask;
+      this.slots[i] = k + 1;
+      this.slotOf[k] = i;
+    }
+    this.add(h);
+  }
+
+  private english(tokens: EnTokens): void {
     const charMaxN = this.options.enCharMaxN ?? 0;
     const lexicon = this.options.enLexicon === true;
     const dropRedacted = this.options.enDropRedacted === true;
@@ -169,11 +242,20 @@ export class Featurizer {
     }
   }
 
-  private chinese(text: string): void {
+  /** Han n-grams and symbols of the text, each span read as a placeholder word (which has none). */
+  private chinese(text: string, spans: readonly Placeholder[]): void {
     const maxN = this.options.zhMaxN;
     let p1 = -1, p2 = -1; // the previous two Han characters in the current run, or -1
     let hasHan = false;
+    let next = 0;
+    let limit = spans.length > 0 ? spans[0]!.start : text.length;
     for (let i = 0; i < text.length; i++) {
+      if (i === limit) {
+        p1 = p2 = -1;
+        i = spans[next++]!.end - 1;
+        limit = next < spans.length ? spans[next]!.start : text.length;
+        continue;
+      }
       const c = text.charCodeAt(i);
       if (isHan(c)) {
         hasHan = true;
@@ -186,13 +268,17 @@ export class Featurizer {
       }
       p1 = p2 = -1;
       if (c === 0x21 || c === 0x3f || c === 0xff01 || c === 0xff1f) this.add(fmix((c === 0xff01 ? 0x21 : c === 0xff1f ? 0x3f : c) ^ SYM));
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) this.add(fmix(((c << 16) | text.charCodeAt(++i)) ^ SYM));
-      else if (c >= 0x2600 && c <= 0x27bf) this.add(fmix(c ^ SYM));
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        // A placeholder starting next reads as its leading space.
+        const low = i + 1 === limit ? 0x20 : text.charCodeAt(i + 1);
+        if (i + 1 !== limit) i++;
+        this.add(fmix(((c << 16) | low) ^ SYM));
+      } else if (c >= 0x2600 && c <= 0x27bf) this.add(fmix(c ^ SYM));
     }
     if (hasHan && this.options.zhWords) {
       const bigrams = this.options.zhWordBigrams === true;
       let prev = 0;
-      for (const w of cutZh(text)) {
+      for (const w of cutZh(rewrite(text, spans))) {
         const h = hashString(w, ZH_WORD);
         if (w.length > 1) this.add(h);
         if (bigrams) {
@@ -203,27 +289,106 @@ export class Featurizer {
     }
   }
 
-  private collect(): SparseVector {
-    const indices = new Int32Array(this.n);
-    const values = new Float32Array(this.n);
+  private collect(transient: boolean): SparseVector {
+    let indices: Int32Array;
+    let values: Float32Array;
+    if (transient) {
+      if (this.outIndices.length < this.n) {
+        this.outIndices = new Int32Array(this.touched.length);
+        this.outValues = new Float32Array(this.touched.length);
+      }
+      indices = this.outIndices;
+      values = this.outValues;
+    } else {
+      indices = new Int32Array(this.n);
+      values = new Float32Array(this.n);
+    }
     let m = 0;
     let norm = 0;
     for (let k = 0; k < this.n; k++) {
+      const c = this.counts[k]!;
+      if (c === 0) continue; // collisions cancelled out
       const j = this.touched[k]!;
-      let v = this.acc[j]!;
-      this.acc[j] = 0;
-      if (Math.abs(v) < 0.5) continue; // collisions cancelled out
-      if (this.options.binary) v = Math.sign(v);
-      else if (this.options.sublinearTf) v = Math.sign(v) * (1 + Math.log(Math.abs(v)));
+      let v = this.options.binary ? Math.sign(c) : this.options.sublinearTf ? Math.sign(c) * (1 + Math.log(Math.abs(c))) : c;
       if (this.idf) v *= this.idf[j]!;
       indices[m] = j;
       values[m++] = v;
       norm += v * v;
     }
+    for (let k = 0; k < this.n; k++) this.slots[this.slotOf[k]!] = 0;
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let k = 0; k < m; k++) values[k] = values[k]! * inv;
     return { indices: indices.subarray(0, m), values: values.subarray(0, m) };
   }
+}
+
+const URL_WORD = 'xxurl';
+const MENTION_WORD = 'xxuser';
+const NO_SPANS: readonly Placeholder[] = [];
+
+const HAN_KIND = -1, DIGIT_KIND = -2, LATIN_KIND = -3;
+
+/** For FeatureOptions.shape: one code per kind (any Han character, digit, Latin letter), any other character itself. */
+function charKind(c: number): number {
+  if (isHan(c)) return HAN_KIND;
+  if (c >= 0x30 && c <= 0x39) return DIGIT_KIND;
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ? LATIN_KIND : c;
+}
+
+/**
+ * Where `text.replace(URL_RE, ' xxurl ').replace(/@[^\s@:：,，。.!！?？;；()（）]+/g, ' xxuser ')` puts a
+ * placeholder, in text order: a mention is a Twitter handle or Weibo name (which may be Chinese) up to
+ * the next space or punctuation. A mention ends where a URL starts (the URL's leading space ends it), and none starts inside one.
+ */
+function placeholderSpans(text: string): readonly Placeholder[] {
+  const hasUrl = text.includes('http') || text.includes('www.');
+  if (!hasUrl && !text.includes('@')) return NO_SPANS;
+  const urls: Placeholder[] = [];
+  if (hasUrl) {
+    URL_RE.lastIndex = 0;
+    for (let m = URL_RE.exec(text); m !== null; m = URL_RE.exec(text)) urls.push({ start: m.index, end: m.index + m[0].length, word: URL_WORD });
+  }
+  if (!text.includes('@')) return urls;
+  const spans: Placeholder[] = [];
+  let u = 0;
+  for (let i = text.indexOf('@'); i >= 0; i = text.indexOf('@', i)) {
+    while (u < urls.length && urls[u]!.end <= i) spans.push(urls[u++]!);
+    if (u < urls.length && urls[u]!.start <= i) {
+      // Inside a URL: gone with it.
+      i = urls[u]!.end;
+      continue;
+    }
+    const limit = u < urls.length ? urls[u]!.start : text.length;
+    let end = i + 1;
+    while (end < limit && !endsMention(text.charCodeAt(end))) end++;
+    if (end > i + 1) spans.push({ start: i, end, word: MENTION_WORD });
+    i = end;
+  }
+  while (u < urls.length) spans.push(urls[u++]!);
+  return spans;
+}
+
+/** Whitespace (as `\s` in a regular expression) and the punctuation that ends a mention. */
+function endsMention(c: number): boolean {
+  switch (c) {
+    case 0x40: case 0x3a: case 0xff1a: case 0x2c: case 0xff0c: case 0x3002: case 0x2e: case 0x21: case 0xff01:
+    case 0x3f: case 0xff1f: case 0x3b: case 0xff1b: case 0x28: case 0x29: case 0xff08: case 0xff09:
+      return true;
+    default:
+      return isWhitespace(c);
+  }
+}
+
+/** The text with each span replaced by " word ". */
+function rewrite(text: string, spans: readonly Placeholder[]): string {
+  if (spans.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const p of spans) {
+    out += text.slice(from, p.start) + ' ' + p.word + ' ';
+    from = p.end;
+  }
+  return out + text.slice(from);
 }
 
 /**

@@ -45,10 +45,11 @@ export class TextClassifier {
 
   /** Features for scoring: the shared vector when the last text featurized with these options was this one. Read only. */
   private scoringFeatures(text: string, tokens?: EnTokens): SparseVector {
-    if (this.shareKey === null) return this.featurizer.transform(text, tokens);
+    // A transient vector lives until this featurizer's next call, which also replaces the shared entry.
+    if (this.shareKey === null) return this.featurizer.transformTransient(text, tokens);
     const last = lastFeatures.get(this.shareKey);
     if (last !== undefined && last.text === text) return last.x;
-    const x = this.featurizer.transform(text, tokens);
+    const x = this.featurizer.transformTransient(text, tokens);
     if (last !== undefined) {
       last.text = text;
       last.x = x;

@@ -25,6 +25,12 @@ describe('PII redaction', () => {
     expect(r.kinds).toEqual(['phone']);
   });
 
+  test('masks an address after mentions, and leaves mentions alone', () => {
+    expect(redactPii('@united @delta mail me at jane.doe@example.com or @bob').text).toBe('@united @delta mail me at [email] or @bob');
+    expect(redactPii('@united @delta x@ no address here @').kinds).toEqual([]);
+    expect(redactPii('@a@b.co').text).toBe('@[email]');
+  });
+
   test('masks an 18-character Chinese resident ID with a valid checksum, with an X check digit too', () => {
     expect(cnIdValid('11010519491231002X')).toBe(true);
     expect(redactPii('身份证 11010519491231002X 和 440304199001011233').text).toBe('身份证 [id] 和 [id]');

@@ -52,6 +52,16 @@ describe('Featurizer', () => {
     expect(sorted('the service was bad, not good at all')).toEqual(a);
   });
 
+  test('gives the same vector in its reused buffers as in fresh ones, whatever came before', () => {
+    const texts = ['@united late again :( http://t.co/x', '@日本http://x.com 很好 :)', 'caféhttp://x.com closed', '@@bob not bad', '好'.repeat(2000)];
+    const fresh = texts.map((t) => sorted(t));
+    for (const t of [...texts].reverse()) f.transformTransient(t);
+    texts.forEach((t, i) => {
+      const v = f.transformTransient(t);
+      expect([...v.indices].map((j, k) => [j, v.values[k]!] as const).sort((a, b) => a[0] - b[0])).toEqual(fresh[i]);
+    });
+  });
+
   test('should weigh buckets by IDF: rarer buckets weigh more, and rescaling equals featurizing with it', () => {
     const g = new Featurizer({ bits: 12, enBigrams: true, zhMaxN: 2, zhWords: false, sublinearTf: true });
     const docs = ['the flight was late', 'the crew was kind', 'the food was cold', 'great crew 服务很好'];
