@@ -3,17 +3,17 @@ import { authorKeyOf, ValidationError, type Escalation, type EscalationLevel, ty
 import type { ModelCard, SetTraining, TrainOptions } from '../nlp/classifier/index.ts';
 import { isHan } from '../nlp/chars.ts';
 import { tokenizeEn, type EnTokens } from '../nlp/en-tokenizer.ts';
-import { KeywordMatcher } from '../nlp/keyword-matcher.ts';
 import { negatedAt } from '../nlp/negation.ts';
 import { surveyBand } from '../nlp/survey.ts';
 import { cutZh } from '../nlp/zh-tokenizer.ts';
 import type { Draft, Stage } from '../stage.ts';
 import { BatchText, perConfig, setVersions } from './common.ts';
-import { configHits, configKeywords, KEYWORD_SIGNALS } from './keywords.ts';
+import { configHits, configKeywords, HOSTILE_SIGNALS, KEYWORD_SIGNALS } from './keywords.ts';
 import { bundleVersion, ClassifierBundle, trainPart, type BundlePart } from './topics.ts';
 
 /** The key the store indexes stored feedback by; computed in model/ so both sides agree. */
 export { authorKeyOf };
+export { HOSTILE_SIGNALS };
 
 export const ESCALATION_VERSION = 'rules-4';
 
@@ -41,9 +41,11 @@ function keywordSignals(texts: BatchText, i: number, config: Config, out: Escala
   const d = texts.draft(i);
   const text = texts.text(i);
   const { signalBase, cueBase } = configKeywords(config);
+  const hits = configHits(texts, i, config);
+  if (d.channel !== 'regulator' && !hits.some((h) => h.group >= signalBase && h.group < cueBase)) return;
   const spans = KEYWORD_SIGNALS.map((): Array<[number, number]> => []);
   const tokens = texts.tokens(i);
-  for (const h of configHits(texts, i, config)) {
+  for (const h of hits) {
     if (h.group < signalBase || h.group >= cueBase) continue;
     // "I won't sue", "不会起诉": a threat taken back is no threat.
     if (negatedAt(text, tokens, h.start)) continue;
@@ -58,19 +60,12 @@ function keywordSignals(texts: BatchText, i: number, config: Config, out: Escala
   });
 }
 
-/** The hostility signals read from words, each a keyword list with its exceptions. */
-export const HOSTILE_SIGNALS = ['addressed', 'accusation', 'insult', 'demand'] as const;
-
-/** Groups 2g and 2g + 1: signal g's keywords and its exceptions. */
-const hostileMatcher = perConfig((config: Config) => new KeywordMatcher(HOSTILE_SIGNALS.flatMap((id) => {
-  const s = config.escalation.signals[id];
-  return [{ id, keywords: s.keywords }, { id: `${id}:except`, keywords: s.except }];
-})));
-
 /** How much an item reads as a grievance, which hostility signals are scaled by, and why. */
 interface Grievance {
   value: number;
-  why: string;
+  /** What the value is, shown with it: "model risk 0.6", "sentiment score -0.8". */
+  source: 'model risk' | 'sentiment score';
+  shown: number;
 }
 
 /**
@@ -78,16 +73,16 @@ interface Grievance {
  * or below the negative signal's threshold, else none: "you" or "!!!" in a happy text is no charge.
  */
 function grievanceOf(d: Draft, config: Config, risk: number | undefined): Grievance | null {
-  if (risk !== undefined) return risk > 0 ? { value: risk, why: `model risk ${risk}` } : null;
+  if (risk !== undefined) return risk > 0 ? { value: risk, source: 'model risk', shown: risk } : null;
   const score = d.analysis.sentiment?.score;
   if (score === undefined || score > config.escalation.signals.negative.below || score >= 0) return null;
-  return { value: Math.abs(score), why: `sentiment score ${score}` };
+  return { value: Math.abs(score), source: 'sentiment score', shown: score };
 }
 
 /** A hostility signal: `weight` × the grievance, unless that rounds to nothing. */
 function pushScaled(out: EscalationSignal[], id: string, weight: number, found: string, g: Grievance): void {
   const scaled = round3(weight * g.value);
-  if (scaled > 0) out.push({ id, weight: scaled, evidence: `${found} (weight ${weight} × ${g.why})` });
+  if (scaled > 0) out.push({ id, weight: scaled, evidence: `${found} (weight ${weight} × ${g.source} ${g.shown})` });
 }
 
 /**
@@ -96,26 +91,50 @@ function pushScaled(out: EscalationSignal[], id: string, weight: number, found: 
  * phrases say what takes the charge back ("not your fault", "scam call").
  */
 function hostileSignals(texts: BatchText, i: number, config: Config, g: Grievance, out: EscalationSignal[]): void {
-  const text = texts.text(i);
-  const hits = hostileMatcher(config).match(text, texts.tokens(i));
+  const { hostile } = configKeywords(config);
+  if (!hostile.length) return;
+  const hits = configHits(texts, i, config);
   if (!hits.length) return;
-  HOSTILE_SIGNALS.forEach((id, k) => {
-    const { weight } = config.escalation.signals[id];
-    const excepts = hits.filter((h) => h.group === 2 * k + 1);
-    const spans = hits
-      .filter((h) => h.group === 2 * k && !excepts.some((x) => x.start < h.end && h.start < x.end))
-      .map((h): [number, number] => [h.start, h.end]);
-    if (spans.length) pushScaled(out, id, weight, quotes(text, spans), g);
-  });
+  const text = texts.text(i);
+  for (const { id, group } of hostile) {
+    const spans: Array<[number, number]> = [];
+    for (const h of hits) {
+      if (h.group === group && !hits.some((x) => x.group === group + 1 && x.start < h.end && h.start < x.end)) spans.push([h.start, h.end]);
+    }
+    if (spans.length) pushScaled(out, id, config.escalation.signals[id].weight, quotes(text, spans), g);
+  }
 }
 
 /** A word in capitals, three letters or more, as the customer wrote it ("NEVER", "REFUND"). */
 const CAPS_WORD = /^[A-Z][A-Z']*[A-Z]$/;
 const EDGE_PUNCT = /^[^\p{L}\p{N}@#]+|[^\p{L}\p{N}]+$/gu;
+/** Three capitals or apostrophes in a row, which most texts lack: the regular expression engine finds that fastest. */
+const CAPS_RUN = /[A-Z'][A-Z'][A-Z']/;
 
-/** Words in capitals, each once, outside handles, hashtags and links. */
-function capsWords(text: string): string[] {
+/**
+ * Runs of three or more capitals and apostrophes, at most `enough`: each word capsWords finds lies
+ * in one such run (a word is such a run, and runs do not cross spaces), so fewer runs than the
+ * signal needs rule it out with one pass over the character codes.
+ */
+function capsRuns(text: string, enough: number): number {
+  if (!CAPS_RUN.test(text)) return 0;
+  let runs = 0;
+  let len = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if ((c >= 0x41 && c <= 0x5a) || c === 0x27) len++;
+    else {
+      if (len >= 3 && ++runs >= enough) return runs;
+      len = 0;
+    }
+  }
+  return runs;
+}
+
+/** Words in capitals, each once, outside handles, hashtags and links; none when fewer than `need` can be. */
+function capsWords(text: string, need: number): string[] {
   const out: string[] = [];
+  if (capsRuns(text, need) < need) return out;
   for (const raw of text.split(/\s+/)) {
     const w = raw.replace(EDGE_PUNCT, '');
     if (w.length >= 3 && CAPS_WORD.test(w) && !out.includes(w)) out.push(w);
@@ -131,7 +150,7 @@ function shoutingSignal(text: string, config: Config, g: Grievance, out: Escalat
   const s = config.escalation.signals.shouting;
   if (s.weight <= 0) return;
   const found: string[] = [];
-  const caps = capsWords(text);
+  const caps = capsWords(text, s.capsWords);
   if (caps.length >= s.capsWords) found.push(`writes in capitals (${caps.slice(0, MAX_QUOTES).map((w) => `"${w}"`).join(', ')})`);
   const run = marksRun(config).exec(text);
   if (run) found.push(`"${run[0]}"`);
@@ -355,16 +374,32 @@ export interface ContactHistory {
   recentByAuthor(queries: readonly ContactQuery[], limit: number): Promise<string[][]>;
 }
 
+/** Date.parse of each draft's publishedAt; a batch often shares one (a file's lines), parsed once. */
+function publishedTimes(batch: readonly Draft[]): number[] {
+  const times = new Array<number>(batch.length);
+  let last: string | undefined;
+  let t = NaN;
+  for (let i = 0; i < batch.length; i++) {
+    const p = batch[i]!.publishedAt;
+    if (p !== last) {
+      last = p;
+      t = Date.parse(p);
+    }
+    times[i] = t;
+  }
+  return times;
+}
+
 /**
  * Contacts (this item included) by the same author within the window: stored ones plus those of the
  * batch published in [publishedAt − window, publishedAt], counted by distinct id. The batch is grouped
  * by author key and each group swept once in time order, so a large batch costs O(n log n), not O(n²).
  */
-async function contactCounts(batch: readonly Draft[], config: Config, history: ContactHistory | undefined): Promise<number[]> {
+async function contactCounts(batch: readonly Draft[], times: readonly number[], config: Config, history: ContactHistory | undefined): Promise<number[]> {
   const { window, contacts } = config.escalation.signals.repeatContact;
   const keys = batch.map(authorKeyOf);
-  const times = batch.map((d) => Date.parse(d.publishedAt));
-  const at = batch.flatMap((_, i) => (keys[i] ? [i] : []));
+  const at: number[] = [];
+  for (let i = 0; i < batch.length; i++) if (keys[i]) at.push(i);
   const queries: ContactQuery[] = at.map((i) => ({
     authorKey: keys[i]!, since: new Date(times[i]! - window).toISOString(), until: new Date(times[i]!).toISOString(),
   }));
@@ -409,11 +444,11 @@ function repeatSignal(d: Draft, count: number, config: Config, out: EscalationSi
   out.push({ id: 'repeatContact', weight: s.weight, evidence: `${count} contacts from this ${who} in ${spoken(s.window)}` });
 }
 
-function unresolvedSignal(d: Draft, config: Config, now: Date, out: EscalationSignal[]): void {
+function unresolvedSignal(d: Draft, publishedAt: number, config: Config, now: Date, out: EscalationSignal[]): void {
   const s = config.escalation.signals.unresolved;
   const isComplaint = d.analysis.complaint?.is || d.channel === 'complaint' || d.channel === 'regulator';
   if (!isComplaint) return;
-  const age = now.getTime() - Date.parse(d.publishedAt);
+  const age = now.getTime() - publishedAt;
   if (!(age >= s.after)) return;
   const key = s.statusKeys.find((k) => d.dimensions?.[k] !== undefined && d.dimensions[k]!.trim() !== '');
   const status = key ? d.dimensions![key]!.trim() : undefined;
@@ -427,10 +462,15 @@ function unresolvedSignal(d: Draft, config: Config, now: Date, out: EscalationSi
 
 /** The score of a set of signals. Noisy-OR: each alone could warrant escalation; together they reinforce without passing 1. */
 export function combine(signals: readonly EscalationSignal[], config: Config): Escalation {
+  return scored([...signals], config);
+}
+
+/** combine() over an array of the caller's own, which the result keeps. */
+function scored(signals: EscalationSignal[], config: Config): Escalation {
   let keep = 1;
   for (const sig of signals) keep *= 1 - Math.min(1, Math.max(0, sig.weight));
   const score = round3(1 - keep);
-  return { score, level: levelFor(score, config.escalation.levels), signals: [...signals] };
+  return { score, level: levelFor(score, config.escalation.levels), signals };
 }
 
 /**
@@ -446,7 +486,8 @@ export function escalate(texts: BatchText, i: number, config: Config, extra: rea
     shoutingSignal(texts.text(i), config, grievance, signals);
   }
   factSignals(texts.draft(i), config, signals);
-  return combine([...signals, ...extra], config);
+  for (const e of extra) signals.push(e);
+  return scored(signals, config);
 }
 
 export interface EscalationStageOptions {
@@ -469,12 +510,13 @@ export function escalationStage(opts: EscalationStageOptions = {}): Stage {
     name: 'escalation',
     async run(batch, { config, now }) {
       const texts = BatchText.of(batch);
-      const counts = await contactCounts(batch, config, opts.contacts);
+      const times = publishedTimes(batch);
+      const counts = await contactCounts(batch, times, config, opts.contacts);
       batch.forEach((d, i) => {
         const extra: EscalationSignal[] = [];
         const risk = opts.model ? modelSignal(texts, i, config, opts.model, extra) : undefined;
         repeatSignal(d, counts[i]!, config, extra);
-        unresolvedSignal(d, config, now, extra);
+        unresolvedSignal(d, times[i]!, config, now, extra);
         d.analysis.escalation = escalate(texts, i, config, extra, risk);
         setVersions(d, versions);
       });

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Config } from '../../../config/schema.ts';
 import type { EscalationSignal } from '../../../model/index.ts';
 import { escalationStage, type EscalationModel } from '../../../pipeline/stages/escalation.ts';
+import { topicsStage } from '../../../pipeline/stages/topics.ts';
 import { config, context, draft, run } from './helpers.ts';
 
 const withSignals = (signals: Partial<Config['escalation']['signals']>): Config => ({ ...config, escalation: { ...config.escalation, signals: { ...config.escalation.signals, ...signals } } });
@@ -70,6 +71,38 @@ describe('hostility signals', () => {
     const w = addressedOn.escalation.signals.addressed.weight;
     expect(find(s!, 'addressed')).toEqual({ id: 'addressed', weight: Math.round(w * 0.6 * 1000) / 1000, evidence: `mentions "Your" (weight ${w} × model risk 0.6)` });
     expect(find(s!, 'accusation')?.evidence).toMatch(/^mentions "lied to" \(weight [\d.]+ × model risk 0\.6\)$/);
+  });
+
+  test('an except phrase takes back only its own signal\'s word', async () => {
+    // "not your fault" clears the accusation "your fault", not the "your" that addresses the company.
+    const [s] = await signalsOf(['It was not your fault'], -0.8, addressedOn);
+    expect(find(s!, 'accusation')).toBeUndefined();
+    expect(find(s!, 'addressed')?.evidence).toMatch(/^mentions "your" \(/);
+  });
+
+  test('topics and hostility are read from the same text by the same keywords', async () => {
+    const batch = [Object.assign(draft({ text: 'Refund me now, you scammers charged me twice' }), { analysis: { models: {}, sentiment: { label: 'negative' as const, score: -0.8, confidence: 0.9 } } })];
+    const [d] = await run([topicsStage(), escalationStage()], batch);
+    expect(d!.analysis.topics!.length).toBeGreaterThan(0);
+    expect(find(d!.analysis.escalation!.signals, 'accusation')?.evidence).toMatch(/^mentions "scammers" \(/);
+    expect(find(d!.analysis.escalation!.signals, 'demand')?.evidence).toMatch(/^mentions "Refund me" \(/);
+  });
+
+  test('capitals: distinct words of three letters or more, apostrophes inside, handles and short words aside', async () => {
+    const need = config.escalation.signals.shouting.capsWords;
+    expect(need).toBe(3);
+    const [apostrophes, repeated, handles, short, joined] = await signalsOf([
+      "I DON'T CARE, CAN'T WAIT, fix it",
+      'NEVER NEVER NEVER again',
+      '@DELTA #FAIL what a DAY today',
+      'OK OK NO WAY',
+      'HTTPS://WWW.EXAMPLE.COM IS DOWN',
+    ]);
+    expect(find(apostrophes!, 'shouting')?.evidence).toMatch(/^writes in capitals \("DON'T", "CARE", "CAN'T", "WAIT"\) \(/);
+    expect(find(repeated!, 'shouting')).toBeUndefined();
+    expect(find(handles!, 'shouting')).toBeUndefined();
+    expect(find(short!, 'shouting')).toBeUndefined();
+    expect(find(joined!, 'shouting')).toBeUndefined();
   });
 
   test('every signal of a high or critical item carries evidence', async () => {
