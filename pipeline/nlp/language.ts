@@ -11,7 +11,7 @@ const LATIN_PER_HAN = 3;
 /** Share of (weighted) letters that are Han above which mixed text counts as Chinese. */
 const ZH_SHARE = 0.3;
 
-const EN_WORDS = new Set([
+const EN_WORDS = [
   'the', 'a', 'an', 'and', 'or', 'but', 'is', 'was', 'are', 'were', 'be', 'been', 'to', 'of', 'in', 'on', 'at', 'for',
   'with', 'from', 'by', 'my', 'i', 'me', 'you', 'your', 'it', 'its', 'this', 'that', 'they', 'them', 'we', 'our', 'he',
   'she', 'not', 'no', 'have', 'has', 'had', 'do', 'did', 'does', 'can', 'will', 'would', 'just', 'so', 'very', 'after',
@@ -19,14 +19,18 @@ const EN_WORDS = new Set([
   // Customer-service words that are distinctively English, so that "Terrible service" is recognized.
   'service', 'order', 'refund', 'delivery', 'terrible', 'great', 'thanks', 'thank', 'good', 'bad', 'please', 'help',
   'customer', 'support', 'worst', 'best', 'love', 'awful', 'horrible', 'excellent', 'late', 'broken', 'account',
-]);
+];
 /** Function words of other Latin-script languages common in feedback (es, fr, de, pt, it, nl, id). */
-const OTHER_WORDS = new Set([
+const OTHER_WORDS = [
   'el', 'la', 'los', 'las', 'que', 'y', 'es', 'muy', 'pero', 'con', 'para', 'por', 'una', 'un', 'del', 'le', 'les',
   'des', 'et', 'est', 'pas', 'une', 'du', 'au', 'pour', 'avec', 'der', 'die', 'das', 'und', 'ist', 'nicht', 'ein',
   'eine', 'ich', 'mit', 'sehr', 'auf', 'o', 'os', 'não', 'nao', 'um', 'uma', 'il', 'di', 'che', 'non', 'het', 'een',
   'niet', 'ik', 'yang', 'dan', 'tidak', 'ini', 'itu', 'saya', 'sangat', 'de', 'en', 'zu', 'se', 'em', 'lo',
-]);
+];
+const EN = 1;
+const OTHER = 2;
+/** Word → EN or OTHER: one lookup per word (most words are in neither list). English wins for a word in both. */
+const FUNCTION_WORDS = new Map<string, number>([...OTHER_WORDS.map((w) => [w, OTHER] as const), ...EN_WORDS.map((w) => [w, EN] as const)]);
 
 const WORD_RE = /[a-z\u00c0-\u024f]+/g;
 /** Function words are counted in the first words only: enough evidence, bounded cost. */
@@ -64,9 +68,9 @@ function looksEnglish(words: ReadonlyArray<{ word: string }>, accentedShare: num
   let en = 0, other = 0;
   const n = Math.min(words.length, MAX_WORDS);
   for (let i = 0; i < n; i++) {
-    const w = words[i]!.word;
-    if (EN_WORDS.has(w)) en++;
-    else if (OTHER_WORDS.has(w)) other++;
+    const kind = FUNCTION_WORDS.get(words[i]!.word);
+    if (kind === EN) en++;
+    else if (kind === OTHER) other++;
   }
   if (accentedShare > 0.03) return en > 2 * other && en >= 2;
   if (en > 0) return en >= other;

@@ -16,6 +16,7 @@ import { isCjk, isHan, isLatinWordChar } from './chars.ts';
  * Band keys are matched as-is by the fingerprint index (no verification step), so ROWS is high
  * enough that unrelated complaints sharing stock phrases ("客服态度很差", "my order") rarely collide.
  */
+/** A multiple of 4: sketchBands hashes four bands at a time. */
 export const BANDS = 20;
 export const ROWS = 7;
 
@@ -73,104 +74,110 @@ for (let b = 0, s = 0x2545f491; b < BANDS; b++) {
 const EMPTY = 0x7fffffff;
 
 // Scratch buffers reused across calls (the functions below are synchronous, so never shared).
-let unitHash = new Int32Array(1024);
-let unitHan = new Uint8Array(1024);
 /** Band b's bins are sketch[b * ROWS … b * ROWS + ROWS - 1]; each keeps the smallest hash it saw. */
 const sketch = new Int32Array(BANDS * ROWS);
+let shingleHash = new Int32Array(1024);
 
-/** Cut into units: a Latin word → hash of its lower case; a Han character → a hash of its code. Returns the count. */
-function units(text: string): number {
-  let n = 0;
-  const len = text.length;
-  if (unitHash.length < len) {
-    unitHash = new Int32Array(len * 2);
-    unitHan = new Uint8Array(len * 2);
+/**
+ * Band by band over all shingles, four bands at a time: each shingle hash is loaded once per four
+ * bands, and the four independent hash chains overlap in the CPU.
+ */
+function sketchBands(count: number): void {
+  const hashes = shingleHash;
+  sketch.fill(EMPTY);
+  for (let b = 0; b < BANDS; b += 4) {
+    const seed0 = SEED[b]!, seed1 = SEED[b + 1]!, seed2 = SEED[b + 2]!, seed3 = SEED[b + 3]!;
+    const mult0 = MULT[b]!, mult1 = MULT[b + 1]!, mult2 = MULT[b + 2]!, mult3 = MULT[b + 3]!;
+    const base0 = b * ROWS, base1 = base0 + ROWS, base2 = base1 + ROWS, base3 = base2 + ROWS;
+    for (let j = 0; j < count; j++) {
+      const x = hashes[j]!;
+      keepMin(base0, Math.imul(x ^ seed0, mult0));
+      keepMin(base1, Math.imul(x ^ seed1, mult1));
+      keepMin(base2, Math.imul(x ^ seed2, mult2));
+      keepMin(base3, Math.imul(x ^ seed3, mult3));
+    }
   }
-  const hashes = unitHash;
-  const han = unitHan;
+}
+
+/**
+ * Puts a band hash into its bin: high bits pick the bin and, within a bin, the smallest hash wins
+ * (hashes in a bin are uniformly ordered). The minimum is taken without a branch: whether a new
+ * hash is smaller is a coin flip the CPU cannot predict, and mispredictions cost more than the hashing.
+ */
+function keepMin(base: number, h: number): void {
+  h ^= h >>> 15;
+  const bin = base + (((h >>> 16) * ROWS) >>> 16);
+  const old = sketch[bin]!;
+  // Both are in [0, 2^31): the difference fits in int32 and its sign bit says which is smaller.
+  const d = ((h & 0x7fffffff) - old) | 0;
+  sketch[bin] = old + (d & (d >> 31));
+}
+
+/**
+ * Cut the text into shingle hashes (shingleHash[0 … count − 1]) in one pass; returns the count.
+ * Units are a Latin word (hash of its lower case) or one Han or other CJK letter (a hash of its
+ * code); each unit closes the shingles that end with it, using the two units before it.
+ */
+function shingle(text: string): number {
+  const len = text.length;
+  // At most one shingle per unit, and at most one unit per character.
+  if (shingleHash.length < len) shingleHash = new Int32Array(len * 2);
+  const out = shingleHash;
+  let count = 0;
+  let first = true;
+  // The two previous units: hash, whether Han, and for the last one whether it is a stop word.
+  let p2 = 0, p1 = 0, p2Han = false, p1Han = false, p1Stop = false;
   let i = 0;
   while (i < len) {
     const c = text.charCodeAt(i);
+    let u: number;
+    let uHan: boolean;
     if (isLatinWordChar(c)) {
       const start = i;
       while (i < len && isLatinWordChar(text.charCodeAt(i))) i++;
-      hashes[n] = fnv(text, start, i);
-      han[n++] = 0;
+      u = fnv(text, start, i);
+      uHan = false;
     } else {
       i++;
       // Han and other CJK letters (kana, Hangul) are units of one character; punctuation is not.
       if (c < 0x3041 || !(isHan(c) || isCjk(c))) continue;
       // A cheap multiplicative hash is enough here: shingles are mixed again before use.
-      hashes[n] = Math.imul(c, 0x9e3779b1);
-      han[n++] = 1;
+      u = Math.imul(c, 0x9e3779b1);
+      uHan = true;
     }
-  }
-  return n;
-}
-
-let shingleHash = new Int32Array(1024);
-
-/** Band by band over all shingles: the band's seed and multiplier stay in registers. */
-function sketchBands(count: number): void {
-  const hashes = shingleHash;
-  sketch.fill(EMPTY);
-  for (let b = 0; b < BANDS; b++) {
-    const seed = SEED[b]!;
-    const mult = MULT[b]!;
-    const base = b * ROWS;
-    for (let j = 0; j < count; j++) {
-      let h = Math.imul(hashes[j]! ^ seed, mult);
-      h ^= h >>> 15;
-      // High bits pick the bin; within a bin, the smallest hash wins (hashes in a bin are uniformly ordered).
-      const bin = base + (((h >>> 16) * ROWS) >>> 16);
-      const v = h & 0x7fffffff;
-      if (v < sketch[bin]!) sketch[bin] = v;
+    const uStop = !uHan && isStop(u);
+    if (first) first = false;
+    else if (!p1Han) {
+      // A word pair (or a word followed by a Han character); pairs of stop words are skipped.
+      if (!(p1Stop && (uHan ? isStop(u) : uStop))) out[count++] = fmix((Math.imul(p1, 0x2f0b3a49) + u) | 0);
+    } else if (!uHan) {
+      // A Han character followed by a Latin word ("买了 iPhone").
+      out[count++] = fmix(Math.imul(p1, 31) ^ u);
+    } else if (p2Han) {
+      const x = fmix((Math.imul(p2, 961) + Math.imul(p1, 31) + u) | 0);
+      // Every Han character starts a triple, about 4× as many shingles per idea as English word
+      // pairs; keeping the half with an even hash (the same half in every text) halves the cost
+      // and leaves the Jaccard similarity of long enough texts as it was.
+      if ((x & 1) === 0) out[count++] = x;
     }
-  }
-}
-
-/** Cut the text into shingle hashes (shingleHash[0 … count − 1]); returns the count. */
-function shingle(text: string): number {
-  const n = units(text);
-  if (shingleHash.length < n) shingleHash = new Int32Array(n * 2);
-  const hashes = shingleHash;
-  const unitH = unitHash;
-  const han = unitHan;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const a = unitH[i]!;
-    if (han[i]) {
-      if (i + 2 < n && han[i + 1] && han[i + 2]) {
-        const x = fmix((Math.imul(a, 961) + Math.imul(unitH[i + 1]!, 31) + unitH[i + 2]!) | 0);
-        // Every Han character starts a triple, about 4× as many shingles per idea as English word
-        // pairs; keeping the half with an even hash (the same half in every text) halves the cost
-        // and leaves the Jaccard similarity of long enough texts as it was.
-        if ((x & 1) === 0) hashes[count++] = x;
-      } else if (i + 1 < n && !han[i + 1]) {
-        // A Han character followed by a Latin word ("买了 iPhone").
-        hashes[count++] = fmix(Math.imul(a, 31) ^ unitH[i + 1]!);
-      }
-    } else if (i + 1 < n) {
-      const b = unitH[i + 1]!;
-      if (isStop(a) && isStop(b)) continue;
-      hashes[count++] = fmix((Math.imul(a, 0x2f0b3a49) + b) | 0);
-    }
+    p2 = p1;
+    p2Han = p1Han;
+    p1 = u;
+    p1Han = uHan;
+    p1Stop = uStop;
   }
   return count;
 }
 
 /** An empty bin takes the next filled bin's value in its band, shifted by the distance (rotation densification). */
-function densify(): void {
-  for (let b = 0; b < BANDS; b++) {
-    const base = b * ROWS;
-    for (let r = 0; r < ROWS; r++) {
-      if (sketch[base + r] !== EMPTY) continue;
-      for (let step = 1; step < ROWS; step++) {
-        const v = sketch[base + ((r + step) % ROWS)]!;
-        if (v !== EMPTY) {
-          sketch[base + r] = (v + Math.imul(step, 0x3c6ef372)) & 0x7fffffff;
-          break;
-        }
+function densifyBand(base: number): void {
+  for (let r = 0; r < ROWS; r++) {
+    if (sketch[base + r] !== EMPTY) continue;
+    for (let step = 1; step < ROWS; step++) {
+      const v = sketch[base + ((r + step) % ROWS)]!;
+      if (v !== EMPTY) {
+        sketch[base + r] = (v + Math.imul(step, 0x3c6ef372)) & 0x7fffffff;
+        break;
       }
     }
   }
@@ -184,9 +191,9 @@ export function nearDuplicateBands(text: string): string[] {
   const count = shingle(text);
   if (count < MIN_SHINGLES) return [];
   sketchBands(count);
-  densify();
   const keys = new Array<string>(BANDS);
   for (let b = 0; b < BANDS; b++) {
+    densifyBand(b * ROWS);
     // Two independent 32-bit hashes of the band's rows, 60 bits of which make the key.
     let h1 = 0x811c9dc5 ^ b;
     let h2 = (0x2545f491 + b) | 0;

@@ -36,35 +36,54 @@ export function fingerprintOf(d: Draft, text: string): { exact: string; bands: s
   return { exact: d.contentHash, bands: nearDuplicateBands(text) };
 }
 
+/** Key `k` of item `item`: -1 for the exact key, else a band key. */
+type KeyOf = (item: number, k: number) => string;
+
+/**
+ * FNV-style hash of a key, two characters per step: keys are ~14 characters (band keys, content
+ * hashes), and the multiply chain is what costs. Only picks slots, so it is free to change.
+ */
+function slotHash(key: string): number {
+  let h = 0x811c9dc5;
+  const pairs = key.length & ~1;
+  for (let k = 0; k < pairs; k += 2) h = Math.imul(h ^ (key.charCodeAt(k) | (key.charCodeAt(k + 1) << 16)), 0x01000193);
+  if (pairs < key.length) h = Math.imul(h ^ key.charCodeAt(pairs), 0x01000193);
+  return h ^ (h >>> 15);
+}
+
 /**
  * First item (by batch position) per key within one batch: open addressing over a hash of the key,
  * checked against the key itself. A Map of ~20 fresh strings per item cost several µs per item.
+ * Slots hold numbers only (the key's hash, the holder and which of its keys), and the key string is
+ * looked up only when hashes match: storing ~20,000 strings per batch into a table cost more, in
+ * garbage-collector write barriers and cache misses, than all the probing.
  */
 class FirstByKey {
   private readonly mask: number;
-  private readonly slotItem: Int32Array;
-  private readonly slotKey: string[];
+  /** Slot i: the key's hash at 3i, the holder item at 3i + 1 (-1 when free), its key index at 3i + 2. */
+  private readonly slots: Int32Array;
 
-  constructor(keys: number) {
+  constructor(keys: number, private readonly keyOf: KeyOf) {
     let size = 64;
     while (size < keys * 2) size *= 2;
     this.mask = size - 1;
-    this.slotItem = new Int32Array(size).fill(-1);
-    this.slotKey = new Array<string>(size);
+    this.slots = new Int32Array(size * 3).fill(-1);
   }
 
-  /** The item already holding `key`, or -1 after recording `item` as its holder. */
-  claim(key: string, item: number): number {
-    let h = 0x811c9dc5;
-    for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 0x01000193);
+  /** The item already holding key `k` of `item`, or -1 after recording `item` as its holder. */
+  claim(item: number, k: number): number {
+    const key = this.keyOf(item, k);
+    const h = slotHash(key);
+    const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const holder = this.slotItem[i]!;
+      const holder = slots[3 * i + 1]!;
       if (holder < 0) {
-        this.slotItem[i] = item;
-        this.slotKey[i] = key;
+        slots[3 * i] = h;
+        slots[3 * i + 1] = item;
+        slots[3 * i + 2] = k;
         return -1;
       }
-      if (this.slotKey[i] === key) return holder;
+      if (slots[3 * i] === h && this.keyOf(holder, slots[3 * i + 2]!) === key) return holder;
     }
   }
 }
@@ -107,13 +126,14 @@ export function dedupeStage(): Stage {
       order.forEach((i, r) => (rank[i] = r));
 
       const dupOf = new Array<string | null>(batch.length).fill(null);
-      const firstByKey = new FirstByKey(prints.reduce((n, fp) => n + 1 + fp.bands.length, 0));
+      const keyOf: KeyOf = (item, k) => (k < 0 ? prints[item]!.exact : prints[item]!.bands[k]!);
+      const firstByKey = new FirstByKey(prints.reduce((n, fp) => n + 1 + fp.bands.length, 0), keyOf);
       for (const i of order) {
         const d = batch[i]!;
         const fp = prints[i]!;
         let inBatch = -1;
         for (let k = -1; k < fp.bands.length; k++) {
-          const j = firstByKey.claim(k < 0 ? fp.exact : fp.bands[k]!, i);
+          const j = firstByKey.claim(i, k);
           if (j >= 0 && batch[j]!.id !== d.id && (inBatch < 0 || rank[j]! < rank[inBatch]!)) inBatch = j;
         }
         const fromIndex = earlier.get(d.id);
