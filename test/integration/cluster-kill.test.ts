@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { feedbackId } from '../../model/index.ts';
 import { makeItems } from '../helpers/items.ts';
 import {
-  clusterAvailable, clusterNames, clusterProcessEnv, startRole, TEST_ELASTICSEARCH_URL, type ClusterNames,
+  clusterAvailable, clusterNames, clusterProcessEnv, refreshIndices, startRole, TEST_ELASTICSEARCH_URL, type ClusterNames,
 } from '../helpers/runtime.ts';
 import { freePort, stop, type Proc } from '../helpers/server.ts';
 import { getJson, tempDir, waitFor } from '../helpers/tmp.ts';
@@ -65,6 +65,8 @@ describe.skipIf(!available)('cluster mode: a worker process killed mid-batch', (
     }, { timeoutMs: 150_000, intervalMs: 250, what: 'the surviving worker to finish every batch' });
     const queue = await get('/api/queue');
     expect(queue.queues.reduce((s: number, q: { dead: number }) => s + q.dead, 0), JSON.stringify(queue.deadLetters)).toBe(0);
+    // Workers do not wait for a refresh (elasticsearch.refresh false): make their last writes searchable.
+    await refreshIndices(names.indexPrefix);
 
     expect((await get('/api/feedback?source=kill&includeDuplicates=true&limit=1')).total).toBe(N);
     expect(await indexed()).toBe(N);

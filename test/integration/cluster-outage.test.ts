@@ -5,7 +5,7 @@ import { feedbackId, type RawItemInput } from '../../model/index.ts';
 import { makeItems } from '../helpers/items.ts';
 import { redisServerAvailable, startRedisServer } from '../helpers/redis.ts';
 import {
-  clusterAvailable, clusterNames, clusterProcessEnv, startRole, TEST_ELASTICSEARCH_URL, type ClusterNames,
+  clusterAvailable, clusterNames, clusterProcessEnv, refreshIndices, startRole, TEST_ELASTICSEARCH_URL, type ClusterNames,
 } from '../helpers/runtime.ts';
 import { freePort, stop, type Proc } from '../helpers/server.ts';
 import { getJson, tempDir, waitFor } from '../helpers/tmp.ts';
@@ -163,6 +163,8 @@ describe.skipIf(!available).concurrent('cluster mode: outages of Elasticsearch a
     }, { timeoutMs: 150_000, intervalMs: 250, what: 'the queue to drain' });
     const queue = await get('/api/queue');
     expect(deadCount(queue), JSON.stringify(queue.deadLetters)).toBe(0);
+    // Workers do not wait for a refresh (elasticsearch.refresh false): make their last writes searchable.
+    await refreshIndices(names.indexPrefix);
     expect(acknowledged.size).toBe(250);
     await expectIndexedOnce(expect, es, readAlias, acknowledged);
   }, 180_000);
@@ -215,6 +217,8 @@ describe.skipIf(!available).concurrent('cluster mode: outages of Elasticsearch a
     }, { timeoutMs: 150_000, intervalMs: 250, what: 'the queue to drain' });
     const queue = await get('/api/queue');
     expect(deadCount(queue), JSON.stringify(queue.deadLetters)).toBe(0);
+    // Workers do not wait for a refresh (elasticsearch.refresh false): make their last writes searchable.
+    await refreshIndices(names.indexPrefix);
     // Every acknowledged item is there once; an item of a request cut short may have landed too.
     const total = (await es.count({ index: readAlias })).count;
     expect(total).toBeGreaterThanOrEqual(acknowledged.size);
