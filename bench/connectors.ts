@@ -142,18 +142,17 @@ function hnCase(): Case {
 }
 
 function rssCases(): Case[] {
-  const ctx = (feedUrl: string) => ({ sourceId: 'f', channel: 'news' as const, feedUrl, fallbackDate: '2025-01-01T00:00:00.000Z' });
+  const FEED = 'https://feed.example/';
+  const ctx = { sourceId: 'f', channel: 'news' as const, feedUrl: FEED, fallbackDate: '2025-01-01T00:00:00.000Z' };
   const fresh = { newest: null, idsAtNewest: [], undated: [] };
+  const items = (xml: string) => selectNew(parseFeed(xml, FEED), fresh, ctx).items;
   const feeds = recorded
     ? [['rss', 'fixtures/rss/guardian.rss'], ['atom', 'fixtures/rss/heise.atom']].map(([kind, f]) => [kind!, read(f!)] as const)
-    : [];
-  return feeds.map(([kind, xml]) => {
-    const perPage = selectNew(parseFeed(xml, 'https://feed.example/'), fresh, ctx('https://feed.example/')).items.length;
-    return {
-      name: `rss/atom (${kind})`, perPage, page: xml,
-      parse: (text) => selectNew(parseFeed(text, 'https://feed.example/'), fresh, ctx('https://feed.example/')).items.reduce((n, item) => n + valid(item), 0),
-    };
-  });
+    : [['rss', `<?xml version="1.0"?><rss version="2.0"><channel><title>Acme</title>${Array.from({ length: 20 }, (_, i) => `<item><guid>n-${i}</guid><title>Late parcel ${i}</title><pubDate>Sat, 01 Mar 2025 10:${String(i).padStart(2, '0')}:00 +0000</pubDate><description>The courier never came.</description></item>`).join('')}</channel></rss>`] as const];
+  return feeds.map(([kind, xml]) => ({
+    name: `rss/atom (${kind})`, perPage: items(xml).length, page: xml,
+    parse: (text) => items(text).reduce((n, item) => n + valid(item), 0),
+  }));
 }
 
 function imapCase(): Case {

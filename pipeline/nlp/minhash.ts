@@ -15,8 +15,8 @@ import { isCjk, isHan, isLatinWordChar } from './chars.ts';
  * keeps that curve for short texts, whose borrowed bins would otherwise correlate the bands.
  * Band keys are matched as-is by the fingerprint index (no verification step), so ROWS is high
  * enough that unrelated complaints sharing stock phrases ("客服态度很差", "my order") rarely collide.
+ * BANDS is a multiple of 4: sketchBands hashes four bands at a time.
  */
-/** A multiple of 4: sketchBands hashes four bands at a time. */
 export const BANDS = 20;
 export const ROWS = 7;
 

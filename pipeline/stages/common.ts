@@ -118,3 +118,19 @@ export function perConfig<T>(build: (config: Config) => T): (config: Config) => 
     return v;
   };
 }
+
+/** Date.parse of each draft's publishedAt; a batch often shares one (a file's lines), parsed once. */
+export function publishedTimes(batch: readonly Draft[]): number[] {
+  const times = new Array<number>(batch.length);
+  let last: string | undefined;
+  let t = NaN;
+  for (let i = 0; i < batch.length; i++) {
+    const p = batch[i]!.publishedAt;
+    if (p !== last) {
+      last = p;
+      t = Date.parse(p);
+    }
+    times[i] = t;
+  }
+  return times;
+}

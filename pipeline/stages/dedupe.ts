@@ -2,7 +2,7 @@ import { contentHash } from '../../model/index.ts';
 import type { Fingerprint } from '../../store/ports.ts';
 import { nearDuplicateBands } from '../nlp/minhash.ts';
 import type { Draft, Stage, StageContext } from '../stage.ts';
-import { BatchText, setVersions } from './common.ts';
+import { BatchText, publishedTimes, setVersions } from './common.ts';
 
 export const DEDUPE_VERSION = 'minhash-1';
 const VERSIONS = { dedupe: DEDUPE_VERSION };
@@ -90,10 +90,7 @@ class FirstByKey {
 
 /** Positions sorted by publication time, then position; already-ordered batches skip the sort. */
 function chronological(batch: readonly Draft[]): number[] {
-  // Items of a batch often share their publication time string: parsed once per run of equal ones.
-  let last = '';
-  let lastTime = NaN;
-  const time = batch.map((d) => (d.publishedAt === last ? lastTime : (lastTime = Date.parse((last = d.publishedAt)))));
+  const time = publishedTimes(batch);
   const order = batch.map((_, i) => i);
   for (let i = 1; i < time.length; i++) {
     if (time[i]! < time[i - 1]!) return order.sort((a, b) => time[a]! - time[b]! || a - b);

@@ -7,7 +7,7 @@ import { negatedAt } from '../nlp/negation.ts';
 import { surveyBand } from '../nlp/survey.ts';
 import { cutZh } from '../nlp/zh-tokenizer.ts';
 import type { Draft, Stage } from '../stage.ts';
-import { BatchText, perConfig, setVersions } from './common.ts';
+import { BatchText, perConfig, publishedTimes, setVersions } from './common.ts';
 import { configHits, configKeywords, HOSTILE_SIGNALS, KEYWORD_SIGNALS } from './keywords.ts';
 import { bundleVersion, ClassifierBundle, trainPart, type BundlePart } from './topics.ts';
 
@@ -374,21 +374,6 @@ export interface ContactHistory {
   recentByAuthor(queries: readonly ContactQuery[], limit: number): Promise<string[][]>;
 }
 
-/** Date.parse of each draft's publishedAt; a batch often shares one (a file's lines), parsed once. */
-function publishedTimes(batch: readonly Draft[]): number[] {
-  const times = new Array<number>(batch.length);
-  let last: string | undefined;
-  let t = NaN;
-  for (let i = 0; i < batch.length; i++) {
-    const p = batch[i]!.publishedAt;
-    if (p !== last) {
-      last = p;
-      t = Date.parse(p);
-    }
-    times[i] = t;
-  }
-  return times;
-}
 
 /**
  * Contacts (this item included) by the same author within the window: stored ones plus those of the

@@ -296,7 +296,7 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
       try {
         await this.client.index({
           index: stored.index, id, document: doc, if_seq_no: stored.seqNo, if_primary_term: stored.primaryTerm,
-          refresh: this.settings.refresh === true || this.settings.refreshInterval === '-1' ? true : 'wait_for',
+          refresh: this.refreshFor(this.settings.refresh === true ? true : 'wait_for'),
         });
         return fromSource(doc);
       } catch (err) {
@@ -517,7 +517,7 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
         }
         let items: Array<Partial<Record<estypes.BulkOperationType, estypes.BulkResponseItem>>>;
         try {
-          items = (await this.client.bulk({ operations, refresh: this.bulkRefresh() })).items;
+          items = (await this.client.bulk({ operations, refresh: this.refreshFor(this.settings.refresh) })).items;
         } catch (err) {
           const e = translateError(err, this.url, 'writing feedback');
           if (!(e instanceof TransientError)) throw e;
@@ -565,8 +565,8 @@ export class ElasticsearchFeedbackIndex implements FeedbackIndex {
   }
 
   /** Waiting for a refresh when periodic refresh is off would wait for good: refresh at once instead. */
-  private bulkRefresh(): boolean | 'wait_for' {
-    return this.settings.refresh === 'wait_for' && this.settings.refreshInterval === '-1' ? true : this.settings.refresh;
+  private refreshFor(wanted: boolean | 'wait_for'): boolean | 'wait_for' {
+    return wanted === 'wait_for' && this.settings.refreshInterval === '-1' ? true : wanted;
   }
 
   /** The document an upsert writes: the last occurrence, with corrections and case link kept when it carries none. */

@@ -109,26 +109,28 @@ export function clusterNames(redisUrl = TEST_REDIS_URL): ClusterNames {
   };
 }
 
-/** Makes every write to the feedback indices of an index prefix visible to searches. */
-export async function refreshIndices(indexPrefix: string): Promise<void> {
+/** Runs `fn` with a short-lived client of the test Elasticsearch. */
+async function withTestEs<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ node: TEST_ELASTICSEARCH_URL, maxRetries: 1, requestTimeout: 30_000 });
   try {
-    await client.indices.refresh({ index: `${indexPrefix}-feedback-*`, allow_no_indices: true, expand_wildcards: 'all' });
+    return await fn(client);
   } finally {
     await client.close();
   }
 }
 
+/** Makes every write to the feedback indices of an index prefix visible to searches. */
+export async function refreshIndices(indexPrefix: string): Promise<void> {
+  await withTestEs((client) => client.indices.refresh({ index: `${indexPrefix}-feedback-*`, allow_no_indices: true, expand_wildcards: 'all' }));
+}
+
 /** Deletes the feedback indices and the index template of an index prefix. */
 export async function dropIndices(indexPrefix: string): Promise<void> {
-  const client = new Client({ node: TEST_ELASTICSEARCH_URL, maxRetries: 1, requestTimeout: 30_000 });
-  try {
+  await withTestEs(async (client) => {
     const indices = Object.keys(await client.indices.get({ index: `${indexPrefix}-feedback-*`, expand_wildcards: 'all', allow_no_indices: true }, { ignore: [404] }) ?? {});
     if (indices.length > 0) await client.indices.delete({ index: indices });
     await client.indices.deleteIndexTemplate({ name: `${indexPrefix}-feedback` }, { ignore: [404] });
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 /** Config overrides for a runtime on the cluster backends under the given names. */
