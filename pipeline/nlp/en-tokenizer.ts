@@ -26,15 +26,13 @@ const NEGATED = 2;
  */
 export class EnTokens {
   constructor(
-    /** The word type of each token. */
+    /** The word type of each token (of the first `length` entries, in a transient view). */
     readonly lex: readonly Lexeme[],
     /** Per token: start offset, end offset, flags (small integers: a plain array allocates faster than a typed one). */
     private readonly data: readonly number[],
+    /** The number of tokens: all of `lex`, but for a view over the tokenizer's own buffers. */
+    readonly length = lex.length,
   ) {}
-
-  get length(): number {
-    return this.lex.length;
-  }
 
   word(i: number): string {
     return this.lex[i]!.word;
@@ -152,6 +150,19 @@ export interface Placeholder {
  * `placeholders`: in text order, not overlapping; each gives one token (with the span's offsets).
  */
 export function tokenizeEn(text: string, placeholders?: readonly Placeholder[]): EnTokens {
+  return collected(tokenize(text, placeholders));
+}
+
+/**
+ * tokenizeEn(text, placeholders) in buffers the tokenizer reuses: read only, and valid until the
+ * next tokenizing call (of any kind). For featurizing, where the tokens are read at once.
+ */
+export function tokenizeEnTransient(text: string, placeholders?: readonly Placeholder[]): EnTokens {
+  return transient(tokenize(text, placeholders));
+}
+
+/** Tokenizes into the scratch buffers; returns the token count. */
+function tokenize(text: string, placeholders: readonly Placeholder[] | undefined): number {
   let count = 0;
   let brk = true;
   let negLeft = 0;
@@ -192,7 +203,7 @@ export function tokenizeEn(text: string, placeholders?: readonly Placeholder[]):
     negLeft = put(count++, lx, start, i, brk, negLeft);
     brk = false;
   }
-  return collected(count);
+  return count;
 }
 
 /**
@@ -201,27 +212,45 @@ export function tokenizeEn(text: string, placeholders?: readonly Placeholder[]):
  * tokenizing when a word runs into a placeholder (its end would move).
  */
 export function withPlaceholders(tokens: EnTokens, text: string, placeholders: readonly Placeholder[]): EnTokens {
+  return collected(placeholdersInto(tokens, text, placeholders));
+}
+
+/** withPlaceholders in the tokenizer's own buffers, as tokenizeEnTransient. */
+export function withPlaceholdersTransient(tokens: EnTokens, text: string, placeholders: readonly Placeholder[]): EnTokens {
+  // A transient view would be overwritten while it is read: tokenize instead.
+  if (tokens.lex === lexScratch) return tokenizeEnTransient(text, placeholders);
+  return transient(placeholdersInto(tokens, text, placeholders));
+}
+
+/** withPlaceholders into the scratch buffers; returns the token count. */
+function placeholdersInto(tokens: EnTokens, text: string, placeholders: readonly Placeholder[]): number {
   let count = 0;
   let negLeft = 0;
   let prevEnd = 0;
+  // The last token kept when it was the one before k (-1 before the first), -2 after a placeholder.
+  let prevKept = -1;
   let k = 0;
   for (let p = 0; p <= placeholders.length; p++) {
     const span = p < placeholders.length ? placeholders[p]! : undefined;
     const until = span === undefined ? text.length : span.start;
     for (; k < tokens.length && tokens.start(k) < until; k++) {
-      if (tokens.end(k) > until) return tokenizeEn(text, placeholders);
-      negLeft = put(count, tokens.lex[k]!, tokens.start(k), tokens.end(k), breaksBetween(text, prevEnd, tokens.start(k), count === 0), negLeft);
+      if (tokens.end(k) > until) return tokenize(text, placeholders);
+      // Between two neighbouring tokens of the text, the clause break is already known.
+      const brk = prevKept === k - 1 ? tokens.clauseStart(k) : breaksBetween(text, prevEnd, tokens.start(k), count === 0);
+      negLeft = put(count, tokens.lex[k]!, tokens.start(k), tokens.end(k), brk, negLeft);
       count++;
       prevEnd = tokens.end(k);
+      prevKept = k;
     }
     if (span === undefined) break;
     // Words inside the placeholder are gone with it; one that starts inside and ends after cannot be kept.
-    for (; k < tokens.length && tokens.start(k) < span.end; k++) if (tokens.end(k) > span.end) return tokenizeEn(text, placeholders);
+    for (; k < tokens.length && tokens.start(k) < span.end; k++) if (tokens.end(k) > span.end) return tokenize(text, placeholders);
     negLeft = put(count, lexeme(span.word), span.start, span.end, breaksBetween(text, prevEnd, span.start, count === 0), negLeft);
     count++;
     prevEnd = span.end;
+    prevKept = -2;
   }
-  return collected(count);
+  return count;
 }
 
 /** A clause break or Han character in text[from, to) (between two tokens: no word characters); always for the first token. */
@@ -258,7 +287,15 @@ function put(k: number, lx: Lexeme, start: number, end: number, brk: boolean, ne
   return negLeft > 0 ? negLeft - 1 : 0;
 }
 
+/** No tokens (a Chinese text without Latin words): shared, as tokens are read only. */
+const NO_TOKENS = new EnTokens([], []);
+
 /** The first `count` collected tokens, in arrays of their own. */
 function collected(count: number): EnTokens {
-  return new EnTokens(lexScratch.slice(0, count), dataScratch.slice(0, 3 * count));
+  return count === 0 ? NO_TOKENS : new EnTokens(lexScratch.slice(0, count), dataScratch.slice(0, 3 * count));
+}
+
+/** The first `count` collected tokens, in the scratch buffers: no copy. */
+function transient(count: number): EnTokens {
+  return new EnTokens(lexScratch, dataScratch, count);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isHan, isWhitespace } from '../chars.ts';
-import { tokenizeEn, withPlaceholders, type EnTokens, type Placeholder } from '../en-tokenizer.ts';
+import { tokenizeEnTransient, withPlaceholdersTransient, type EnTokens, type Placeholder } from '../en-tokenizer.ts';
 import { cutZh } from '../zh-tokenizer.ts';
 import { fmix, hashPair, hashString } from './hash.ts';
 
@@ -97,6 +97,8 @@ export class Featurizer {
   /** The buffers of transformTransient's vectors. */
   private outIndices = new Int32Array(1024);
   private outValues = new Float32Array(1024);
+  /** transformTransient's vectors by length: views of the buffers, made once per length rather than twice per text. */
+  private outViews = new Array<SparseVector | undefined>(1024 + 1);
 
   /** Per-bucket IDF weights (length dim), or none. */
   readonly idf: Float32Array | undefined;
@@ -132,12 +134,17 @@ export class Featurizer {
     this.n = 0;
     const spans = placeholderSpans(text);
     // Who is addressed says something too (one airline draws more anger than another).
-    for (const p of spans) if (p.word === MENTION_WORD) this.add(hashString(text.slice(p.start, p.end).toLowerCase(), MENTION));
+    for (const p of spans) if (p.word === MENTION_WORD) this.add(mentionHash(text, p.start, p.end));
     // A face in the rewritten text is a face in the text too (spans become words between spaces).
-    if (EMOTICON_TEST.test(text)) for (const m of rewrite(text, spans).matchAll(EMOTICON_RE)) this.add(hashString(m[0].replace('-', '').toUpperCase(), SYM));
-    const all = tokens ?? (spans.length > 0 ? undefined : tokenizeEn(text));
-    this.english(spans.length === 0 ? all! : all !== undefined ? withPlaceholders(all, text, spans) : tokenizeEn(text, spans));
-    this.chinese(text, spans);
+    let rewritten: string | undefined;
+    if (EMOTICON_TEST.test(text)) {
+      rewritten = rewrite(text, spans);
+      for (const m of rewritten.matchAll(EMOTICON_RE)) this.add(hashString(m[0].replace('-', '').toUpperCase(), SYM));
+    }
+    // Tokens made here are read at once: they stay in the tokenizer's buffers.
+    if (spans.length === 0) this.english(tokens ?? tokenizeEnTransient(text));
+    else this.english(tokens !== undefined ? withPlaceholdersTransient(tokens, text, spans) : tokenizeEnTransient(text, spans));
+    this.chinese(text, spans, rewritten);
     if (this.options.shape === true) this.shape(text);
   }
 
@@ -203,9 +210,12 @@ export class Featurizer {
     const charMaxN = this.options.enCharMaxN ?? 0;
     const lexicon = this.options.enLexicon === true;
     const dropRedacted = this.options.enDropRedacted === true;
+    const bigrams = this.options.enBigrams;
+    const lex = tokens.lex;
+    const n = tokens.length;
     let prev = 0;
-    for (let i = 0; i < tokens.length; i++) {
-      const lx = tokens.lex[i]!;
+    for (let i = 0; i < n; i++) {
+      const lx = lex[i]!;
       const w = lx.word;
       const c = w.charCodeAt(0);
       if (dropRedacted && c === 0x78 && REDACTED_RE.test(w)) continue;
@@ -215,11 +225,11 @@ export class Featurizer {
       const h = neg ? fh[1]! : fh[0]!;
       this.add(h);
       if (fh[4] !== 0) this.add(neg ? fh[3]! : fh[2]!);
-      if (this.options.enBigrams && !tokens.clauseStart(i)) this.add(hashPair(prev, h, EN_BI));
+      if (bigrams && !tokens.clauseStart(i)) this.add(hashPair(prev, h, EN_BI));
       prev = h;
       if (charMaxN >= 3 && w.length >= 2 && c > 0x39) this.charGrams(w, charMaxN);
       if (lexicon) {
-        const v = tokens.lex[i]!.sentiment;
+        const v = lx.sentiment;
         if (v !== 0) {
           // Four polarity classes (weak/strong, positive/negative); negation flips the sign.
           const signed = neg ? -v : v;
@@ -242,8 +252,8 @@ export class Featurizer {
     }
   }
 
-  /** Han n-grams and symbols of the text, each span read as a placeholder word (which has none). */
-  private chinese(text: string, spans: readonly Placeholder[]): void {
+  /** Han n-grams and symbols of the text, each span read as a placeholder word (which has none). `rewritten`: rewrite(text, spans), if made already. */
+  private chinese(text: string, spans: readonly Placeholder[], rewritten: string | undefined): void {
     const maxN = this.options.zhMaxN;
     let p1 = -1, p2 = -1; // the previous two Han characters in the current run, or -1
     let hasHan = false;
@@ -278,7 +288,7 @@ export class Featurizer {
     if (hasHan && this.options.zhWords) {
       const bigrams = this.options.zhWordBigrams === true;
       let prev = 0;
-      for (const w of cutZh(rewrite(text, spans))) {
+      for (const w of cutZh(rewritten ?? rewrite(text, spans))) {
         const h = hashString(w, ZH_WORD);
         if (w.length > 1) this.add(h);
         if (bigrams) {
@@ -296,6 +306,7 @@ export class Featurizer {
       if (this.outIndices.length < this.n) {
         this.outIndices = new Int32Array(this.touched.length);
         this.outValues = new Float32Array(this.touched.length);
+        this.outViews = new Array<SparseVector | undefined>(this.touched.length + 1);
       }
       indices = this.outIndices;
       values = this.outValues;
@@ -305,12 +316,17 @@ export class Featurizer {
     }
     let m = 0;
     let norm = 0;
+    const counts = this.counts;
+    const touched = this.touched;
+    const idf = this.idf;
+    const weight = this.options.binary ? Math.sign : this.options.sublinearTf ? sublinear : identity;
     for (let k = 0; k < this.n; k++) {
-      const c = this.counts[k]!;
+      const c = counts[k]!;
       if (c === 0) continue; // collisions cancelled out
-      const j = this.touched[k]!;
-      let v = this.options.binary ? Math.sign(c) : this.options.sublinearTf ? Math.sign(c) * (1 + Math.log(Math.abs(c))) : c;
-      if (this.idf) v *= this.idf[j]!;
+      const j = touched[k]!;
+      // Most buckets are touched once: every weighting leaves ±1 as it is.
+      let v = c === 1 || c === -1 ? c : weight(c);
+      if (idf) v *= idf[j]!;
       indices[m] = j;
       values[m++] = v;
       norm += v * v;
@@ -318,8 +334,18 @@ export class Featurizer {
     for (let k = 0; k < this.n; k++) this.slots[this.slotOf[k]!] = 0;
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let k = 0; k < m; k++) values[k] = values[k]! * inv;
+    if (transient) return (this.outViews[m] ??= { indices: indices.subarray(0, m), values: values.subarray(0, m) });
     return { indices: indices.subarray(0, m), values: values.subarray(0, m) };
   }
+}
+
+/** FeatureOptions.sublinearTf's weight of a count: 1 + ln|c|, with the count's sign. */
+function sublinear(c: number): number {
+  return Math.sign(c) * (1 + Math.log(Math.abs(c)));
+}
+
+function identity(c: number): number {
+  return c;
 }
 
 const URL_WORD = 'xxurl';
@@ -377,6 +403,17 @@ function endsMention(c: number): boolean {
     default:
       return isWhitespace(c);
   }
+}
+
+/** hashString(text.slice(start, end).toLowerCase(), MENTION), without the copies for an ASCII handle. */
+function mentionHash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ MENTION;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return hashString(text.slice(start, end).toLowerCase(), MENTION);
+    h = Math.imul(h ^ (c >= 0x41 && c <= 0x5a ? c + 0x20 : c), 0x01000193);
+  }
+  return fmix(h);
 }
 
 /** The text with each span replaced by " word ". */

@@ -71,4 +71,21 @@ describe('feature options added over time', () => {
       same(f.transform(text, tokenizeEn(text)), f.transform(text));
     }
   });
+
+  test('the handle of a mention is a feature whatever its case, ASCII or not', () => {
+    const f = new Featurizer(opts());
+    same(f.transform('@UnitedAir thanks'), f.transform('@unitedair thanks'));
+    same(f.transform('@ÄrgerBÜRO danke'), f.transform('@ärgerbüro danke'));
+    expect(asMap(f.transform('@united thanks'))).not.toEqual(asMap(f.transform('@delta thanks')));
+  });
+
+  test('transient vectors match owned ones, also when a shorter vector follows a longer one', () => {
+    const f = new Featurizer(opts({ enLexicon: true }));
+    const texts = ['@delta the flight was late and the crew was rude, never again!', 'ok', '服务很好 but slow', 'ok'];
+    for (const text of texts) {
+      const owned = f.transform(text);
+      const view = f.transformTransient(text);
+      same(view, owned);
+    }
+  });
 });

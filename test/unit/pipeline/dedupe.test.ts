@@ -107,6 +107,15 @@ describe('dedupe stage', () => {
     expect(out.map((d) => d.analysis.duplicateOf)).toEqual([null, null]);
   });
 
+  test('a batch after a larger one finds only its own duplicates (the key table is reused)', async () => {
+    const big = Array.from({ length: 300 }, (_, i) => draft({ text: CAMPAIGN(`Customer ${i}`) }));
+    await dedupe(big);
+    const [a, b, c] = await dedupe([draft({ text: UNRELATED }), draft({ text: ORIGINAL }), draft({ text: REPOST })]);
+    expect(a!.analysis.duplicateOf).toBeNull();
+    expect(b!.analysis.duplicateOf).toBeNull();
+    expect(c!.analysis.duplicateOf).toBe(b!.id);
+  });
+
   test('sets a fingerprint on every draft and records its version', async () => {
     const out = await dedupe([draft({ text: ORIGINAL }), draft({ text: 'ok' }), draft({ text: '' , channel: 'survey', survey: { survey: 's', metric: 'nps', score: 9 } })]);
     expect(out[0]!.fingerprint!.exact).toBe(out[0]!.contentHash);

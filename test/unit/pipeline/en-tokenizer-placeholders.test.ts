@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { tokenizeEn, withPlaceholders, type EnTokens, type Placeholder } from '../../../pipeline/nlp/en-tokenizer.ts';
+import { tokenizeEn, tokenizeEnTransient, withPlaceholders, withPlaceholdersTransient, type EnTokens, type Placeholder } from '../../../pipeline/nlp/en-tokenizer.ts';
 
 /** Words with their clause-start and negation flags: what the scorers read. */
 const view = (t: EnTokens) => Array.from({ length: t.length }, (_, i) => `${t.word(i)}${t.clauseStart(i) ? '|' : ''}${t.negated(i) ? '~' : ''}`);
@@ -51,5 +51,29 @@ describe('tokenizeEn with placeholders', () => {
     expect(Array.from({ length: derived.length }, (_, i) => [derived.start(i), derived.end(i)])).toEqual(
       Array.from({ length: direct.length }, (_, i) => [direct.start(i), direct.end(i)]),
     );
+  });
+
+  test.each(CASES)('the transient forms give the same tokens as the owned ones: %s', (marked) => {
+    const { text, spans } = spansOf(marked);
+    const offsets = (t: EnTokens) => Array.from({ length: t.length }, (_, i) => [t.start(i), t.end(i)]);
+    const owned = tokenizeEn(text);
+    expect(view(tokenizeEnTransient(text))).toEqual(view(owned));
+    const direct = tokenizeEn(text, spans);
+    const fromText = tokenizeEnTransient(text, spans);
+    expect([view(fromText), offsets(fromText)]).toEqual([view(direct), offsets(direct)]);
+    const derived = withPlaceholdersTransient(owned, text, spans);
+    expect([view(derived), offsets(derived)]).toEqual([view(direct), offsets(direct)]);
+  });
+
+  test.each(CASES)('withPlaceholdersTransient reads a transient view safely: %s', (marked) => {
+    const { text, spans } = spansOf(marked);
+    expect(view(withPlaceholdersTransient(tokenizeEnTransient(text), text, spans))).toEqual(view(tokenizeEn(text, spans)));
+  });
+
+  test('a transient view ends at its own last token, though the buffers hold more from a longer text', () => {
+    tokenizeEnTransient('one two three four five six');
+    const short = tokenizeEnTransient('not bad');
+    expect(short.length).toBe(2);
+    expect(view(short)).toEqual(view(tokenizeEn('not bad')));
   });
 });
