@@ -7,9 +7,9 @@
  * (label: Severity); the held-out 20% then goes through the whole pipeline with the shipped weights,
  * and the escalation stage's score — rules plus the model's signal — is scored by ROC AUC for
  * Severity ≥ 3 against the rest. Also printed: the former negative-signal default, the stage without
- * its hostility signals (addressing, accusing, insulting, demanding, shouting), the rules alone,
- * the model's risk alone, the level distribution, the share of high/critical items whose signals
- * carry evidence, and pipeline throughput.
+ * its hostility signals (addressing, accusing, insulting, demanding, shouting), the stage with the
+ * model's word view alone (no character view), the rules alone, the model's risk alone, the level
+ * distribution, the share of high/critical items whose signals carry evidence, and pipeline throughput.
  *
  * No model the score depends on has seen a held-out tweet: sentiment comes from a model trained here
  * on the airline tweets minus any X-CI text, and the shipped complaint model is left out (it is
@@ -44,6 +44,8 @@ const FOLDS = 5;
 const BAR = 0.85;
 /** The negative signal as shipped before the X-CI cross-validation: a step of 0.2 at or below −0.4. */
 const FORMER_NEGATIVE = { weight: 0.2, below: -0.4, scaled: false };
+/** The escalation model as trained before its character view, for comparison. */
+const WORDS_ONLY = (b: ClassifierBundle) => new ClassifierBundle(b.task, b.kind, b.labels, b.parts, b.thresholds, b.card);
 
 type Row = { text: string; severity: string };
 const sink = { write: () => true };
@@ -141,6 +143,9 @@ async function main(): Promise<void> {
   const positive = test.map((r) => Number(r.severity) >= 3);
   const former = await stageEscalation(withEscalationModel(withNegative(config, FORMER_NEGATIVE), modelFile), texts);
   const calm = await stageEscalation(withEscalationModel(withoutHostility(config), modelFile), texts);
+  const wordsFile = join(DIR, 'x-ci-escalation-words.json');
+  await WORDS_ONLY(ClassifierBundle.load(modelFile)).save(wordsFile);
+  const words = await stageEscalation(withEscalationModel(config, wordsFile), texts);
   const rulesStats = { seconds: 0 };
   await stageEscalation(config, texts);
   const rulesOnly = await stageEscalation(config, texts, rulesStats);
@@ -162,6 +167,7 @@ async function main(): Promise<void> {
     ['ROC AUC, escalation score (shipped weights + model)', f3(auc), `bar ${BAR}: ${auc >= BAR ? 'ok' : 'MISS'}`],
     ['ROC AUC, same with the former negative step', f3(rocAuc(former.map((e) => e.score), positive))],
     ['ROC AUC, same without the hostility signals', f3(rocAuc(calm.map((e) => e.score), positive))],
+    ['ROC AUC, same with the model\'s word view alone', f3(rocAuc(words.map((e) => e.score), positive))],
     ['ROC AUC, rules alone (shipped config)', f3(rocAuc(rulesOnly.map((e) => e.score), positive))],
     ['ROC AUC, model risk alone', f3(rocAuc(risk, positive))],
     ...ESCALATION_LEVELS.map((l) => [`level ${l}`, `${levels[l]} (${((100 * levels[l]!) / test.length).toFixed(1)}%)`] as const),

@@ -105,7 +105,16 @@ export const EscalationConfig = z.object({
      * Sentiment score at or below `below`. `scaled`: the signal weighs `weight` × |score|, so more
      * negative ranks higher (best with a trained sentiment model, whose score is P(pos) − P(neg)).
      */
-    negative: z.object({ weight: z.number().min(0).max(1), below: z.number().min(-1).max(1), scaled: z.boolean().default(false) }),
+    negative: z.object({
+      weight: z.number().min(0).max(1),
+      below: z.number().min(-1).max(1),
+      scaled: z.boolean().default(false),
+      /**
+       * The weight instead of `weight` when a trained escalation model assessed the item: its risk
+       * already reads how negative the text is. Absent: `weight` either way.
+       */
+      withModel: z.number().min(0).max(1).optional(),
+    }),
     lowScore: z.object({ weight: z.number().min(0).max(1) }),
     criticalScore: z.object({ weight: z.number().min(0).max(1) }),
     /** Items the complaint stage calls a complaint: `weight` × its probability. */

@@ -73,6 +73,8 @@ export const BUNDLE_FORMAT = 'allears-multiclf-1';
 export const BUNDLE_KINDS = ['one-vs-rest', 'gated-ordinal'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 
+const PartFileSchema = z.object({ id: z.string().min(1), model: z.unknown() });
+
 export const BundleFileSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   task: z.string().min(1),
@@ -81,7 +83,13 @@ export const BundleFileSchema = z.object({
   labels: z.array(z.string().min(1)).min(1),
   /** one-vs-rest: the probability at or above which a label is given, per label. */
   thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
-  parts: z.array(z.object({ id: z.string().min(1), model: z.unknown() })).min(1),
+  parts: z.array(PartFileSchema).min(1),
+  /**
+   * More views of the text: the same parts (same ids, same order) trained on other features, each
+   * view's parts sharing their feature options; a part's probability is its mean over the views.
+   * Optional: files written before it existed load with one view.
+   */
+  views: z.array(z.array(PartFileSchema).min(1)).default([]),
   card: ModelCardSchema,
 });
 export type BundleFile = z.infer<typeof BundleFileSchema>;
@@ -91,8 +99,29 @@ export interface BundlePart {
   clf: TextClassifier;
 }
 
-/** Binary classifiers sharing one file, card and version; each part answers P("1"). */
+/** A bundle's reading of one text: see ClassifierBundle.read. */
+export interface BundleReading {
+  probabilities: Float64Array;
+  /** How much each word raised `score(probabilities)`. */
+  contributions(words: readonly string[], score: (p: Float64Array) => number): number[];
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Features one view's parts share; without IDF every part's vector of a text is the same. */
+function sharedFeatures(view: readonly BundlePart[]): boolean {
+  return !view.some((p) => p.clf.featureOptions.idf);
+}
+
+/**
+ * Binary classifiers sharing one file, card and version; each part answers P("1"). `parts` is the
+ * first view; `moreViews` hold the same parts trained on other features, and every probability the
+ * bundle gives is the mean over all views.
+ */
 export class ClassifierBundle {
+  /** `parts` and then `moreViews`. */
+  readonly views: ReadonlyArray<readonly BundlePart[]>;
+
   constructor(
     readonly task: string,
     readonly kind: BundleKind,
@@ -100,10 +129,17 @@ export class ClassifierBundle {
     readonly parts: readonly BundlePart[],
     readonly thresholds: Readonly<Record<string, number>>,
     readonly card: ModelCard,
+    moreViews: ReadonlyArray<readonly BundlePart[]> = [],
   ) {
-    for (const p of parts) if (!p.clf.labels.includes('1')) throw new RangeError(`part ${p.id} is not a binary "1"/"0" model`);
-    const fo = JSON.stringify(parts[0]?.clf.featureOptions);
-    for (const p of parts) if (JSON.stringify(p.clf.featureOptions) !== fo) throw new RangeError(`part ${p.id} has other feature options than part ${parts[0]!.id}`);
+    this.views = [parts, ...moreViews];
+    const ids = parts.map((p) => p.id).join('\n');
+    this.views.forEach((view, v) => {
+      if (view.map((p) => p.id).join('\n') !== ids) throw new RangeError(`view ${v} has other parts than the first view (${parts.map((p) => p.id).join(', ')})`);
+      for (const p of view) if (!p.clf.labels.includes('1')) throw new RangeError(`part ${p.id} is not a binary "1"/"0" model`);
+      const fo = JSON.stringify(view[0]?.clf.featureOptions);
+      for (const p of view) if (JSON.stringify(p.clf.featureOptions) !== fo) throw new RangeError(`part ${p.id} of view ${v} has other feature options than part ${view[0]!.id}`);
+    });
+    this.wordBuckets = this.views.map(() => new Map());
   }
 
   get version(): string {
@@ -111,53 +147,51 @@ export class ClassifierBundle {
   }
 
   private readonly scratch = new Float64Array(2);
-  private readonly wordBuckets = new Map<string, Int32Array>();
+  private readonly wordBuckets: Array<Map<string, Int32Array>>;
 
-  /** Part m's features of the text; without IDF every part's are the same, so the text is featurized once. */
-  private vectors(text: string): SparseVector[] {
-    if (this.parts.some((p) => p.clf.featureOptions.idf)) return this.parts.map((p) => p.clf.features(text));
-    const x = this.parts[0]!.clf.features(text);
-    return this.parts.map(() => x);
+  /** The features of the text for each part of a view; featurized once when the parts share them. */
+  private vectors(view: readonly BundlePart[], text: string): SparseVector[] {
+    if (!sharedFeatures(view)) return view.map((p) => p.clf.features(text));
+    const x = view[0]!.clf.features(text);
+    return view.map(() => x);
   }
 
-  private pOne(m: number, x: SparseVector): number {
-    const clf = this.parts[m]!.clf;
+  private pOne(clf: TextClassifier, x: SparseVector): number {
     return predictProba(clf.model, x, this.scratch)[clf.labels.indexOf('1')]!;
   }
 
-  /** P("1") of every part, in part order. */
+  /** P("1") of every part, in part order: the mean over the views. */
   probabilities(text: string): Float64Array {
-    const xs = this.vectors(text);
     const out = new Float64Array(this.parts.length);
-    for (let m = 0; m < out.length; m++) out[m] = this.pOne(m, xs[m]!);
+    for (const view of this.views) {
+      const xs = this.vectors(view, text);
+      for (let m = 0; m < out.length; m++) out[m] = out[m]! + this.pOne(view[m]!.clf, xs[m]!);
+    }
+    if (this.views.length > 1) for (let m = 0; m < out.length; m++) out[m] = out[m]! / this.views.length;
     return out;
   }
 
-  /** The buckets a word alone falls in; cached, since the same words come back in text after text. */
-  private bucketsOf(word: string): Int32Array {
-    let b = this.wordBuckets.get(word);
+  /** The distinct buckets a word alone falls in, in view v; cached, since the same words come back in text after text. */
+  private bucketsOf(v: number, word: string): Int32Array {
+    const cache = this.wordBuckets[v]!;
+    let b = cache.get(word);
     if (b === undefined) {
-      if (this.wordBuckets.size >= 100_000) this.wordBuckets.clear();
-      b = this.parts[0]!.clf.features(word).indices.slice();
-      this.wordBuckets.set(word, b);
+      if (cache.size >= 100_000) cache.clear();
+      b = this.views[v]![0]!.clf.features(word).indices.slice();
+      cache.set(word, b);
     }
     return b;
   }
 
-  /**
-   * `score(probabilities)` of the text, and how much each word raised it: the score minus the score
-   * with the word's features taken out of every part's logit. Words the models never weighted add 0.
-   */
-  explain(text: string, words: readonly string[], score: (p: Float64Array) => number): { score: number; contributions: number[] } {
-    const M = this.parts.length;
-    const logit = new Float64Array(M);
-    const xs = this.vectors(text);
-    const diffs = this.parts.map((p, m) => {
+  /** Each part's logit of the text in one view, and what each of its buckets adds to it. */
+  private logits(view: readonly BundlePart[], text: string): { logit: Float64Array; diffs: Array<Map<number, number>> } {
+    const xs = this.vectors(view, text);
+    const logit = new Float64Array(view.length);
+    const diffs = view.map((p, m) => {
       const x = xs[m]!;
       const one = p.clf.labels.indexOf('1');
       const K = p.clf.labels.length;
       const w = p.clf.model.weights;
-      // Binary softmax: P("1") = σ(z1 − z0); keep each feature's share of the difference.
       const diff = new Map<number, number>();
       let z = p.clf.model.bias[one]! - p.clf.model.bias[1 - one]!;
       for (let i = 0; i < x.indices.length; i++) {
@@ -169,26 +203,45 @@ export class ClassifierBundle {
       logit[m] = z;
       return diff;
     });
-    const sigma = (z: number) => 1 / (1 + Math.exp(-z));
-    const base = score(logit.map(sigma));
-    const without = new Float64Array(M);
-    // The parts share their feature options, so a word's buckets are the same in every part.
-    const contributions = words.map((word) => {
-      const buckets = new Set(this.bucketsOf(word));
-      for (let m = 0; m < M; m++) {
-        let z = logit[m]!;
-        for (const j of buckets) z -= diffs[m]!.get(j) ?? 0;
-        without[m] = sigma(z);
-      }
-      return base - score(without);
-    });
-    return { score: base, contributions };
+    return { logit, diffs };
+  }
+
+  /**
+   * The text's probabilities (as probabilities() gives them), and a way to weigh words against any
+   * score of them: the score minus the score with the word's features taken out of every part's
+   * logit in every view. Words the models never weighted add 0. The text is featurized once for both.
+   */
+  read(text: string): BundleReading {
+    const M = this.parts.length;
+    const V = this.views.length;
+    const byView = this.views.map((view) => this.logits(view, text));
+    const probabilities = new Float64Array(M);
+    for (const { logit } of byView) for (let m = 0; m < M; m++) probabilities[m] = probabilities[m]! + sigmoid(logit[m]!) / V;
+    const contributions = (words: readonly string[], score: (p: Float64Array) => number) => {
+      const base = score(probabilities);
+      const without = new Float64Array(M);
+      return words.map((word) => {
+        without.fill(0);
+        for (let v = 0; v < V; v++) {
+          const buckets = this.bucketsOf(v, word);
+          const { logit, diffs } = byView[v]!;
+          for (let m = 0; m < M; m++) {
+            let z = logit[m]!;
+            const diff = diffs[m]!;
+            for (let k = 0; k < buckets.length; k++) z -= diff.get(buckets[k]!) ?? 0;
+            without[m] = without[m]! + sigmoid(z) / V;
+          }
+        }
+        return base - score(without);
+      });
+    };
+    return { probabilities, contributions };
   }
 
   toFile(): BundleFile {
     return {
       format: BUNDLE_FORMAT, task: this.task, kind: this.kind, labels: [...this.labels], thresholds: { ...this.thresholds },
-      parts: this.parts.map((p) => ({ id: p.id, model: toModelFile(p.clf) })), card: this.card,
+      parts: this.parts.map(partFile), views: this.views.slice(1).map((view) => view.map(partFile)), card: this.card,
     };
   }
 
@@ -199,8 +252,14 @@ export class ClassifierBundle {
       throw new ValidationError(`${source} is not a valid ${BUNDLE_FORMAT} file: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, details, 'model_invalid');
     }
     const f = r.data;
-    const parts = f.parts.map((p, i) => ({ id: p.id, clf: fromModelFile(p.model, `${source} parts[${i}]`) }));
-    return new ClassifierBundle(f.task, f.kind, f.labels, parts, f.thresholds, f.card);
+    const partsOf = (ps: BundleFile['parts'], at: string) => ps.map((p, i) => ({ id: p.id, clf: fromModelFile(p.model, `${source} ${at}[${i}]`) }));
+    const views = f.views.map((view, v) => partsOf(view, `views[${v}]`));
+    try {
+      return new ClassifierBundle(f.task, f.kind, f.labels, partsOf(f.parts, 'parts'), f.thresholds, f.card, views);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new ValidationError(`${source} is not a valid ${BUNDLE_FORMAT} file: ${err.message}`, [{ path: 'views', message: err.message }], 'model_invalid');
+    }
   }
 
   async save(path: string): Promise<void> {
@@ -221,6 +280,10 @@ export class ClassifierBundle {
     }
     return ClassifierBundle.fromFile(json, path);
   }
+}
+
+function partFile(p: BundlePart): BundleFile['parts'][number] {
+  return { id: p.id, model: toModelFile(p.clf) };
 }
 
 /** Train one binary part: texts with `yes[i]` as "1", the rest "0". Null when one side is empty. */

@@ -50,6 +50,17 @@ export const FeatureOptionsSchema = z.object({
    * different shops or sites differ in length and punctuation as much as in words. Optional: older files load as off.
    */
   shape: z.boolean().optional(),
+  /**
+   * Longest character n-gram of the whole text (from 2, across word boundaries, in lower case, each
+   * URL and mention read as one mark, a run of spaces as one), 0 or absent for none: how a text is
+   * written ("!!", "?!", "u r", "cc") as much as which words it uses. Optional: older files load as off.
+   */
+  textCharMaxN: z.number().int().min(0).max(6).optional(),
+  /**
+   * The text's character n-grams (textCharMaxN) and nothing else: no words, Han n-grams, symbols or
+   * handles. A second view of the text, for a model that joins one trained on words. Optional: older files load as off.
+   */
+  charsOnly: z.boolean().optional(),
 });
 export type FeatureOptions = z.infer<typeof FeatureOptionsSchema>;
 
@@ -62,7 +73,7 @@ export interface SparseVector {
 }
 
 // One seed per feature kind, so "好" the character and "好" the word land in different buckets.
-const EN_UNI = 0x1001, EN_NEG = 0x1002, EN_BI = 0x1003, ZH_UNI = 0x2001, ZH_BI = 0x2002, ZH_TRI = 0x2003, ZH_WORD = 0x2004, ZH_WORD_BI = 0x2005, EN_CHAR = 0x1007, EN_LEX = 0x1008, SYM = 0x3001, EN_STEM = 0x1004, EN_STEM_NEG = 0x1005, MENTION = 0x1006, SHAPE_MARK = 0x3101, SHAPE_PAIR = 0x3102, SHAPE_LEN = 0x3204;
+const EN_UNI = 0x1001, EN_NEG = 0x1002, EN_BI = 0x1003, ZH_UNI = 0x2001, ZH_BI = 0x2002, ZH_TRI = 0x2003, ZH_WORD = 0x2004, ZH_WORD_BI = 0x2005, EN_CHAR = 0x1007, TEXT_CHAR = 0x1009, EN_LEX = 0x1008, SYM = 0x3001, EN_STEM = 0x1004, EN_STEM_NEG = 0x1005, MENTION = 0x1006, SHAPE_MARK = 0x3101, SHAPE_PAIR = 0x3102, SHAPE_LEN = 0x3204;
 
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
 /** :) :-( ;D :P <3 — ASCII faces, which the word tokenizer drops. */
@@ -133,6 +144,8 @@ export class Featurizer {
   private featurize(text: string, tokens?: EnTokens): void {
     this.n = 0;
     const spans = placeholderSpans(text);
+    const charMaxN = this.options.textCharMaxN ?? 0;
+    if (this.options.charsOnly === true) return this.textChars(text, spans, charMaxN);
     // Who is addressed says something too (one airline draws more anger than another).
     for (const p of spans) if (p.word === MENTION_WORD) this.add(mentionHash(text, p.start, p.end));
     // A face in the rewritten text is a face in the text too (spans become words between spaces).
@@ -146,6 +159,41 @@ export class Featurizer {
     else this.english(tokens !== undefined ? withPlaceholdersTransient(tokens, text, spans) : tokenizeEnTransient(text, spans));
     this.chinese(text, spans, rewritten);
     if (this.options.shape === true) this.shape(text);
+    if (charMaxN >= 2) this.textChars(text, spans, charMaxN);
+  }
+
+  /** The text as textChars reads it: lower-case character codes, one space per run, a mark per span. */
+  private codes = new Int32Array(512);
+
+  /** See FeatureOptions.textCharMaxN: the text as codes, then its n-grams of 2…maxN, hashed without building substrings. */
+  private textChars(text: string, spans: readonly Placeholder[], maxN: number): void {
+    // A span of two characters ("@a") becomes three codes (space, mark, space).
+    if (this.codes.length < 2 * text.length + 2) this.codes = new Int32Array(2 * text.length + 2);
+    const codes = this.codes;
+    let n = 0;
+    let next = 0;
+    const space = () => {
+      if (n > 0 && codes[n - 1] !== 0x20) codes[n++] = 0x20;
+    };
+    for (let i = 0; i < text.length; i++) {
+      if (next < spans.length && i === spans[next]!.start) {
+        space();
+        codes[n++] = spans[next]!.word === URL_WORD ? 0x01 : 0x04;
+        codes[n++] = 0x20;
+        i = spans[next++]!.end - 1;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (isWhitespace(c)) space();
+      else codes[n++] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+    }
+    for (let s = 0; s + 2 <= n; s++) {
+      let h = 0x811c9dc5 ^ TEXT_CHAR;
+      for (let e = s; e < n && e - s < maxN; e++) {
+        h = Math.imul(h ^ codes[e]!, 0x01000193);
+        if (e > s) this.add(fmix(h));
+      }
+    }
   }
 
   /** See FeatureOptions.shape. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Config } from '../../../config/schema.ts';
 import { ClassifierBundle } from '../../../pipeline/stages/topics.ts';
-import { ESCALATION_TRAINING, escalationModelOf, escalationStage, gatedLevel, gatedRisk, orderLevels, trainEscalationBundle } from '../../../pipeline/stages/escalation.ts';
+import { ESCALATION_CHAR_VIEW, ESCALATION_TRAINING, escalationModelOf, escalationStage, gatedLevel, gatedRisk, orderLevels, trainEscalationBundle } from '../../../pipeline/stages/escalation.ts';
 import { defaultStages } from '../../../pipeline/stages/index.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { config, draft as rawDraft, run } from './helpers.ts';
@@ -55,6 +55,34 @@ describe('escalation model', () => {
     for (const p of bundle.parts) expect(p.clf.featureOptions).toMatchObject(ESCALATION_TRAINING.featureOptions);
     const own = trainEscalationBundle(severityExamples(80), { task: 'escalation', featureOptions: { enBigrams: true }, logreg: { epochs: 2 } });
     expect(own.parts[0]!.clf.featureOptions).toMatchObject({ enBigrams: true, enLexicon: true });
+  });
+
+  test('has a character view of the same parts, with its own settings, and gives the mean of both views', () => {
+    expect(bundle.views.length).toBe(2);
+    const [words, chars] = bundle.views;
+    expect(chars!.map((p) => p.id)).toEqual(words!.map((p) => p.id));
+    for (const p of chars!) expect(p.clf.featureOptions).toMatchObject(ESCALATION_CHAR_VIEW.featureOptions);
+    // The caller's feature options are the word view's; the character view keeps its own.
+    const own = trainEscalationBundle(severityExamples(80), { task: 'escalation', featureOptions: { enBigrams: true }, logreg: { epochs: 2 } });
+    expect(own.views[1]![0]!.clf.featureOptions).toMatchObject(ESCALATION_CHAR_VIEW.featureOptions);
+    const one = (parts: typeof words) => new ClassifierBundle(bundle.task, bundle.kind, bundle.labels, parts!, {}, bundle.card);
+    const text = 'my parcel is stuck, you are thieves!!';
+    const pw = one(words).probabilities(text);
+    const pc = one(chars).probabilities(text);
+    expect(Array.from(bundle.probabilities(text))).toEqual(Array.from(pw).map((p, m) => expect.closeTo((p + pc[m]!) / 2, 12)));
+    expect(pw[0]).not.toBeCloseTo(pc[0]!, 3);
+  });
+
+  test('a file without views loads as one view; a view with other parts or mixed features is refused, naming it', () => {
+    const file = bundle.toFile();
+    const { views: _, ...older } = file;
+    const loaded = ClassifierBundle.fromFile(older);
+    expect(loaded.views.length).toBe(1);
+    expect(Array.from(loaded.probabilities('thieves liars'))).toEqual(Array.from(new ClassifierBundle(bundle.task, bundle.kind, bundle.labels, bundle.parts, {}, bundle.card).probabilities('thieves liars')));
+    const renamed = { ...file, views: [file.views[0]!.map((p, m) => ({ ...p, id: m === 0 ? 'ge:9' : p.id }))] };
+    expect(() => ClassifierBundle.fromFile(renamed, 'x.json')).toThrow(/x\.json is not a valid allears-multiclf-1 file: view 1 has other parts/);
+    const mixed = { ...file, views: [[file.parts[0]!, ...file.views[0]!.slice(1)]] };
+    expect(() => ClassifierBundle.fromFile(mixed, 'x.json')).toThrow(/part ge:2 of view 1 has other feature options than part ge:1/);
   });
 
   test('gatedRisk is the gate times the mean of the conditional parts', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Config } from '../../../config/schema.ts';
-import { combine, escalationStage } from '../../../pipeline/stages/escalation.ts';
+import { combine, escalationStage, type EscalationModel } from '../../../pipeline/stages/escalation.ts';
 import { config, draft, run } from './helpers.ts';
 
 const withSignals = (signals: Partial<Config['escalation']['signals']>): Config => ({ ...config, escalation: { ...config.escalation, signals: { ...config.escalation.signals, ...signals } } });
@@ -26,6 +26,22 @@ describe('escalation weights', () => {
     const texts = [-0.1, -0.5, -1].map((score) => Object.assign(draft({ text: 'z' }), { analysis: { models: {}, sentiment: { label: 'negative' as const, score, confidence: 0.7 } } }));
     const out = await run([escalationStage()], texts, ctx(config));
     expect(out.map((d) => d.analysis.escalation!.signals.find((s) => s.id === 'negative')?.weight)).toEqual([undefined, 0.1, 0.2]);
+  });
+
+  test('with a trained model assessing the item the negative signal weighs withModel, without one its weight', async () => {
+    const model: EscalationModel = { version: 'm', assess: (_text, lang) => (lang === 'en' ? { risk: 0.001, words: [] } : null) };
+    const make = (lang: 'en' | 'zh') => Object.assign(draft({ text: 'z' }), { lang, analysis: { models: {}, sentiment: { label: 'negative' as const, score: -0.5, confidence: 0.7 } } });
+    const c = withSignals({ negative: { weight: 0.2, below: -0.2, scaled: true, withModel: 0.1 } });
+    const negative = (d: { analysis: { escalation?: { signals: Array<{ id: string; weight: number }> } } }) => d.analysis.escalation!.signals.find((s) => s.id === 'negative')?.weight;
+    // English has a model, Chinese has none; without the stage's model neither is assessed.
+    const [en, zh] = await run([escalationStage({ model })], [make('en'), make('zh')], ctx(c));
+    expect([negative(en!), negative(zh!)]).toEqual([0.05, 0.1]);
+    const [plain] = await run([escalationStage()], [make('en')], ctx(c));
+    expect(negative(plain!)).toBe(0.1);
+    // Absent, the weight holds either way.
+    const [same] = await run([escalationStage({ model })], [make('en')], ctx(withSignals({ negative: { weight: 0.2, below: -0.2, scaled: true } })));
+    expect(negative(same!)).toBe(0.1);
+    expect(config.escalation.signals.negative.withModel).toBe(0.1);
   });
 
   test('media words count only as a threat to go public, not "social media" or "in other news"', async () => {
