@@ -34,6 +34,8 @@ export const SET_TRAINING: Readonly<Record<string, SetTraining>> = {
   'ecommerce-topic': { featureOptions: { ...ZH_WORDS.featureOptions, shape: true }, logreg: { learningRate: 0.2, average: true }, nb: { alpha: 0.1, averageWithPlain: true } },
   'weibo-sentiment': {},
   'sentiment-en': EN_LEXICON,
-  'sentiment-zh': ZH_WORDS,
+  // Character uni- and bigrams only: held-out 0.926 against 0.9275 with ZH_WORDS, and no jieba
+  // segmentation (~15 µs per post, an eighth of what `allears classify` spends per line).
+  'sentiment-zh': { featureOptions: { bits: 20 } },
   'complaint-en': EN_LEXICON,
 };
