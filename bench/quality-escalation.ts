@@ -20,11 +20,11 @@
  * the held-out 20% is scored once, to confirm. Figures from it are in the comments of
  * ESCALATION_TRAINING (pipeline/stages/escalation.ts) and of the escalation section of config/allears.yaml.
  *
- * Run: node --import tsx bench/quality-escalation.ts [--cv]
+ * Run: node --import tsx bench/quality-escalation.ts [--cv]; bench:quality runs it too (without --cv).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stageEscalation, withEscalationModel } from '../cli/commands/eval.ts';
 import { readAll, rocAuc, runTrain } from '../cli/commands/train.ts';
 import { loadConfig } from '../config/load.ts';
@@ -122,17 +122,28 @@ async function crossValidate(train: readonly Row[], config: Config): Promise<voi
   ], { folds: aucs });
 }
 
-async function main(): Promise<void> {
+/** What bench:quality checks against the issue's bars: the AUC and the share of high/critical items with evidence. */
+export interface EscalationOutcome {
+  auc: number;
+  evidenceShare: number;
+  pass: boolean;
+}
+
+/** The X-CI severity benchmark (the held-out 20%, or `--cv` inside the 80%); null when skipped or cross-validating. */
+export async function escalationBench(cv = process.argv.includes('--cv')): Promise<EscalationOutcome | null> {
   if (!existsSync(FILE)) {
     console.log(`quality-escalation: skipped — ${FILE} is absent (the shared evaluation data lives beside the repository)`);
-    return;
+    return null;
   }
   mkdirSync(DIR, { recursive: true });
   const { records } = await readAll(FILE, { task: 'escalation' });
   const rows = records.map((r) => ({ text: String(r['tweet'] ?? ''), severity: String(r['Severity'] ?? '').trim() })).filter((r) => r.text.trim() && r.severity);
   const { train, test } = stratified(rows, SEED, 0.2);
   const config = await benchConfig(new Set(records.map((r) => String(r['tweet'] ?? '').trim())));
-  if (process.argv.includes('--cv')) return crossValidate(train, config);
+  if (cv) {
+    await crossValidate(train, config);
+    return null;
+  }
 
   const trainFile = join(DIR, 'x-ci-train.jsonl');
   const modelFile = join(DIR, 'x-ci-escalation.json');
@@ -176,6 +187,7 @@ async function main(): Promise<void> {
     ['docs/s (whole pipeline, rules only)', Math.round(test.length / rulesStats.seconds)],
     ['model', trained.version],
   ], { split: { seed: SEED, testFraction: 0.2, stratifiedBy: 'Severity' }, auc, levels, evidenceShare: share });
+  return { auc, evidenceShare: share, pass: auc >= BAR && share === 1 };
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await escalationBench();

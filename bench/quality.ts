@@ -9,6 +9,9 @@
  * The features and training settings of each set are its own (SET_TRAINING below), chosen by
  * cross-validation inside the 80 — the 20 is only ever scored.
  *
+ * Then X-CI severity: the escalation score's ROC AUC for severity ≥ 3 and the evidence of every
+ * high/critical item (bench/quality-escalation.ts, which also runs alone as bench:escalation).
+ *
  * Run: node --import tsx bench/quality.ts [--only NAME] [--no-baselines]
  */
 import { existsSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { computeMetrics, evaluate, splitDeterministic, trainClassifier, type Exa
 import { SET_TRAINING, type SetTraining } from '../pipeline/nlp/classifier/presets.ts';
 import { DATA_DIR as DATA, SETS, augmentation, loadSet, type BenchSet } from '../scripts/data-sets.ts';
 import { lexiconSentiment } from '../pipeline/nlp/sentiment.ts';
+import { escalationBench } from './quality-escalation.ts';
 import { writeResults } from './report.ts';
 
 function flag(name: string): string | undefined {
@@ -163,6 +167,11 @@ async function main(): Promise<void> {
   const notes = SETS.filter((s) => s.note && (!only || s.name.includes(only))).map((s) => `${s.name}: ${s.note}`);
   for (const n of notes) console.log(`note  ${n}`);
   const misses = rows.filter((r) => r.pass === false).map((r) => r.set);
+  if (!only || 'x-ci-severity'.includes(only)) {
+    console.log('');
+    const escalation = await escalationBench(false);
+    if (escalation && !escalation.pass) misses.push('x-ci-severity (escalation)');
+  }
   console.log(misses.length ? `bars missed: ${misses.join(', ')}` : 'every bar met');
   const total = (performance.now() - started) / 1000;
   console.log(`total ${total.toFixed(0)} s`);
