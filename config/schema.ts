@@ -110,8 +110,9 @@ export const EscalationConfig = z.object({
       below: z.number().min(-1).max(1),
       scaled: z.boolean().default(false),
       /**
-       * The weight instead of `weight` when a trained escalation model assessed the item: its risk
-       * already reads how negative the text is. Absent: `weight` either way.
+       * The weight instead of `weight` when a trained escalation model assessed the item (a model
+       * for its language is configured, whatever the model signal's own weight): its risk already
+       * reads how negative the text is. A weight, not a share of `weight`. Absent: `weight` either way.
        */
       withModel: z.number().min(0).max(1).optional(),
     }),

@@ -217,13 +217,13 @@ export function withPlaceholders(tokens: EnTokens, text: string, placeholders: r
 
 /** withPlaceholders in the tokenizer's own buffers, as tokenizeEnTransient. */
 export function withPlaceholdersTransient(tokens: EnTokens, text: string, placeholders: readonly Placeholder[]): EnTokens {
-  // A transient view would be overwritten while it is read: tokenize instead.
-  if (tokens.lex === lexScratch) return tokenizeEnTransient(text, placeholders);
   return transient(placeholdersInto(tokens, text, placeholders));
 }
 
 /** withPlaceholders into the scratch buffers; returns the token count. */
 function placeholdersInto(tokens: EnTokens, text: string, placeholders: readonly Placeholder[]): number {
+  // Transient tokens live in the scratch buffers, which this would overwrite while reading them: tokenize instead.
+  if (tokens.lex === lexScratch) return tokenize(text, placeholders);
   let count = 0;
   let negLeft = 0;
   let prevEnd = 0;

@@ -303,16 +303,18 @@ function withPreset(given: TrainOptions, preset: SetTraining): TrainOptions {
 /**
  * Train the gated ordinal escalation model on texts labelled with a level (severity number, level
  * name or no/yes): a word view (ESCALATION_TRAINING, under the caller's options) and a character
- * view (ESCALATION_CHAR_VIEW; its settings are its own, only the seed and the task are shared).
+ * view (ESCALATION_CHAR_VIEW: its features, learning rate and L2 are its own; the caller's seed,
+ * epochs and class balancing apply to both).
  */
 export function trainEscalationBundle(examples: ReadonlyArray<{ text: string; label: string }>, given: TrainOptions, card?: Partial<Pick<ModelCard, 'metrics'>>): ClassifierBundle {
   const levels = orderLevels(examples.map((e) => e.label));
   if (levels.length < 2) throw new ValidationError('escalation training needs at least two levels', [{ path: 'labelCol', message: 'fewer than two distinct labels' }]);
   const words = gatedParts(examples, levels, withPreset(given, ESCALATION_TRAINING));
-  const seed = given.logreg?.seed;
+  const { seed, epochs } = given.logreg ?? {};
   const chars = gatedParts(examples, levels, {
-    task: given.task, ...(given.now ? { now: given.now } : {}), ...(given.data ? { data: given.data } : {}),
-    featureOptions: { ...ESCALATION_CHAR_VIEW.featureOptions }, logreg: { ...ESCALATION_CHAR_VIEW.logreg, ...(seed !== undefined ? { seed } : {}) },
+    task: given.task, ...(given.now ? { now: given.now } : {}), ...(given.data ? { data: given.data } : {}), ...(given.balanced ? { balanced: true } : {}),
+    featureOptions: { ...ESCALATION_CHAR_VIEW.featureOptions },
+    logreg: { ...ESCALATION_CHAR_VIEW.logreg, ...(seed !== undefined ? { seed } : {}), ...(epochs !== undefined ? { epochs } : {}) },
   });
   const trainedAt = given.now?.() ?? new Date();
   return new ClassifierBundle(given.task, 'gated-ordinal', levels, words, {}, {

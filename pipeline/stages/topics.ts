@@ -70,13 +70,16 @@ export function topicsStage(model?: TopicModel): Stage {
 // "1"/"0" labels, so everything the classifier toolkit does with one model holds for each part.
 
 export const BUNDLE_FORMAT = 'allears-multiclf-1';
+/** The format of a bundle with more than one view: a reader that knows only BUNDLE_FORMAT refuses it rather than read half of it. */
+export const BUNDLE_FORMAT_VIEWS = 'allears-multiclf-2';
+const BUNDLE_FORMATS = [BUNDLE_FORMAT, BUNDLE_FORMAT_VIEWS] as const;
 export const BUNDLE_KINDS = ['one-vs-rest', 'gated-ordinal'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 
 const PartFileSchema = z.object({ id: z.string().min(1), model: z.unknown() });
 
 export const BundleFileSchema = z.object({
-  format: z.literal(BUNDLE_FORMAT),
+  format: z.enum(BUNDLE_FORMATS),
   task: z.string().min(1),
   kind: z.enum(BUNDLE_KINDS),
   /** one-vs-rest: the topic ids; gated-ordinal: the levels, lowest first. */
@@ -87,7 +90,7 @@ export const BundleFileSchema = z.object({
   /**
    * More views of the text: the same parts (same ids, same order) trained on other features, each
    * view's parts sharing their feature options; a part's probability is its mean over the views.
-   * Optional: files written before it existed load with one view.
+   * Written only in BUNDLE_FORMAT_VIEWS files; files without it load with one view.
    */
   views: z.array(z.array(PartFileSchema).min(1)).default([]),
   card: ModelCardSchema,
@@ -97,6 +100,13 @@ export type BundleFile = z.infer<typeof BundleFileSchema>;
 export interface BundlePart {
   id: string;
   clf: TextClassifier;
+}
+
+/** A bundle whose parts do not fit together; `at` names them as the file does ("parts", "views[0]"). */
+export class BundleError extends RangeError {
+  constructor(readonly at: string, readonly reason: string) {
+    super(`${at}: ${reason}`);
+  }
 }
 
 /** A bundle's reading of one text: see ClassifierBundle.read. */
@@ -134,12 +144,12 @@ export class ClassifierBundle {
     this.views = [parts, ...moreViews];
     const ids = parts.map((p) => p.id).join('\n');
     this.views.forEach((view, v) => {
-      if (view.map((p) => p.id).join('\n') !== ids) throw new RangeError(`view ${v} has other parts than the first view (${parts.map((p) => p.id).join(', ')})`);
-      for (const p of view) if (!p.clf.labels.includes('1')) throw new RangeError(`part ${p.id} is not a binary "1"/"0" model`);
+      const at = v === 0 ? 'parts' : `views[${v - 1}]`;
+      if (view.map((p) => p.id).join('\n') !== ids) throw new BundleError(at, `other parts than the first view (${parts.map((p) => p.id).join(', ')})`);
+      for (const p of view) if (!p.clf.labels.includes('1')) throw new BundleError(at, `part ${p.id} is not a binary "1"/"0" model`);
       const fo = JSON.stringify(view[0]?.clf.featureOptions);
-      for (const p of view) if (JSON.stringify(p.clf.featureOptions) !== fo) throw new RangeError(`part ${p.id} of view ${v} has other feature options than part ${view[0]!.id}`);
+      for (const p of view) if (JSON.stringify(p.clf.featureOptions) !== fo) throw new BundleError(at, `part ${p.id} has other feature options than part ${view[0]!.id}`);
     });
-    this.wordBuckets = this.views.map(() => new Map());
   }
 
   get version(): string {
@@ -147,7 +157,7 @@ export class ClassifierBundle {
   }
 
   private readonly scratch = new Float64Array(2);
-  private readonly wordBuckets: Array<Map<string, Int32Array>>;
+  private readonly wordBuckets = new Map<string, Int32Array>();
 
   /** The features of the text for each part of a view; featurized once when the parts share them. */
   private vectors(view: readonly BundlePart[], text: string): SparseVector[] {
@@ -171,20 +181,19 @@ export class ClassifierBundle {
     return out;
   }
 
-  /** The distinct buckets a word alone falls in, in view v; cached, since the same words come back in text after text. */
-  private bucketsOf(v: number, word: string): Int32Array {
-    const cache = this.wordBuckets[v]!;
-    let b = cache.get(word);
+  /** The buckets a word alone falls in, in the first view; cached, since the same words come back in text after text. */
+  private bucketsOf(word: string): Int32Array {
+    let b = this.wordBuckets.get(word);
     if (b === undefined) {
-      if (cache.size >= 100_000) cache.clear();
-      b = this.views[v]![0]!.clf.features(word).indices.slice();
-      cache.set(word, b);
+      if (this.wordBuckets.size >= 100_000) this.wordBuckets.clear();
+      b = this.parts[0]!.clf.features(word).indices.slice();
+      this.wordBuckets.set(word, b);
     }
     return b;
   }
 
-  /** Each part's logit of the text in one view, and what each of its buckets adds to it. */
-  private logits(view: readonly BundlePart[], text: string): { logit: Float64Array; diffs: Array<Map<number, number>> } {
+  /** Each part's logit of the text in one view, and (when `withDiffs`) what each of its buckets adds to it. */
+  private logits(view: readonly BundlePart[], text: string, withDiffs: boolean): { logit: Float64Array; diffs: Array<Map<number, number>> } {
     const xs = this.vectors(view, text);
     const logit = new Float64Array(view.length);
     const diffs = view.map((p, m) => {
@@ -197,7 +206,7 @@ export class ClassifierBundle {
       for (let i = 0; i < x.indices.length; i++) {
         const j = x.indices[i]!;
         const d = x.values[i]! * (w[j * K + one]! - w[j * K + 1 - one]!);
-        diff.set(j, d);
+        if (withDiffs) diff.set(j, d);
         z += d;
       }
       logit[m] = z;
@@ -209,28 +218,30 @@ export class ClassifierBundle {
   /**
    * The text's probabilities (as probabilities() gives them), and a way to weigh words against any
    * score of them: the score minus the score with the word's features taken out of every part's
-   * logit in every view. Words the models never weighted add 0. The text is featurized once for both.
+   * logit in the first view (the words'); other views read the text as it is, since a word's
+   * character n-grams there are shared with other words. Words the model never weighted add 0.
+   * The text is featurized once for both.
    */
   read(text: string): BundleReading {
     const M = this.parts.length;
     const V = this.views.length;
-    const byView = this.views.map((view) => this.logits(view, text));
+    const byView = this.views.map((view, v) => this.logits(view, text, v === 0));
+    // Per part: the other views' share of the mean, which no word changes.
+    const others = new Float64Array(M);
+    for (let v = 1; v < V; v++) for (let m = 0; m < M; m++) others[m] = others[m]! + sigmoid(byView[v]!.logit[m]!) / V;
+    const { logit, diffs } = byView[0]!;
     const probabilities = new Float64Array(M);
-    for (const { logit } of byView) for (let m = 0; m < M; m++) probabilities[m] = probabilities[m]! + sigmoid(logit[m]!) / V;
+    for (let m = 0; m < M; m++) probabilities[m] = others[m]! + sigmoid(logit[m]!) / V;
     const contributions = (words: readonly string[], score: (p: Float64Array) => number) => {
       const base = score(probabilities);
       const without = new Float64Array(M);
       return words.map((word) => {
-        without.fill(0);
-        for (let v = 0; v < V; v++) {
-          const buckets = this.bucketsOf(v, word);
-          const { logit, diffs } = byView[v]!;
-          for (let m = 0; m < M; m++) {
-            let z = logit[m]!;
-            const diff = diffs[m]!;
-            for (let k = 0; k < buckets.length; k++) z -= diff.get(buckets[k]!) ?? 0;
-            without[m] = without[m]! + sigmoid(z) / V;
-          }
+        const buckets = this.bucketsOf(word);
+        for (let m = 0; m < M; m++) {
+          let z = logit[m]!;
+          const diff = diffs[m]!;
+          for (let k = 0; k < buckets.length; k++) z -= diff.get(buckets[k]!) ?? 0;
+          without[m] = others[m]! + sigmoid(z) / V;
         }
         return base - score(without);
       });
@@ -240,7 +251,7 @@ export class ClassifierBundle {
 
   toFile(): BundleFile {
     return {
-      format: BUNDLE_FORMAT, task: this.task, kind: this.kind, labels: [...this.labels], thresholds: { ...this.thresholds },
+      format: this.views.length > 1 ? BUNDLE_FORMAT_VIEWS : BUNDLE_FORMAT, task: this.task, kind: this.kind, labels: [...this.labels], thresholds: { ...this.thresholds },
       parts: this.parts.map(partFile), views: this.views.slice(1).map((view) => view.map(partFile)), card: this.card,
     };
   }
@@ -249,7 +260,7 @@ export class ClassifierBundle {
     const r = BundleFileSchema.safeParse(json);
     if (!r.success) {
       const details = zodDetails(r.error.issues);
-      throw new ValidationError(`${source} is not a valid ${BUNDLE_FORMAT} file: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, details, 'model_invalid');
+      throw new ValidationError(`${source} is not a valid ${BUNDLE_FORMATS.join(' / ')} file: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, details, 'model_invalid');
     }
     const f = r.data;
     const partsOf = (ps: BundleFile['parts'], at: string) => ps.map((p, i) => ({ id: p.id, clf: fromModelFile(p.model, `${source} ${at}[${i}]`) }));
@@ -257,8 +268,8 @@ export class ClassifierBundle {
     try {
       return new ClassifierBundle(f.task, f.kind, f.labels, partsOf(f.parts, 'parts'), f.thresholds, f.card, views);
     } catch (err) {
-      if (!(err instanceof RangeError)) throw err;
-      throw new ValidationError(`${source} is not a valid ${BUNDLE_FORMAT} file: ${err.message}`, [{ path: 'views', message: err.message }], 'model_invalid');
+      if (!(err instanceof BundleError)) throw err;
+      throw new ValidationError(`${source} is not a valid ${f.format} file: ${err.message}`, [{ path: err.at, message: err.reason }], 'model_invalid');
     }
   }
 
@@ -275,7 +286,8 @@ export class ClassifierBundle {
       throw new ValidationError(`${path}: ${(err as Error).message}`, [{ path: 'model', message: 'unreadable or not JSON' }], 'model_invalid');
     }
     const task = (json as { task?: unknown } | null)?.task;
-    if ((json as { format?: unknown } | null)?.format !== BUNDLE_FORMAT && typeof task === 'string') {
+    const format = (json as { format?: unknown } | null)?.format;
+    if (!BUNDLE_FORMATS.includes(format as (typeof BUNDLE_FORMATS)[number]) && typeof task === 'string') {
       throw new ValidationError(`${path} is a "${task}" model, not a ${BUNDLE_FORMAT} one`, [{ path: 'model', message: `a single-label "${task}" model` }], 'model_invalid');
     }
     return ClassifierBundle.fromFile(json, path);

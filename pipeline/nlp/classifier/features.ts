@@ -51,11 +51,11 @@ export const FeatureOptionsSchema = z.object({
    */
   shape: z.boolean().optional(),
   /**
-   * Longest character n-gram of the whole text (from 2, across word boundaries, in lower case, each
+   * Longest character n-gram of the whole text (from 2, across word boundaries, A–Z lowered, each
    * URL and mention read as one mark, a run of spaces as one), 0 or absent for none: how a text is
    * written ("!!", "?!", "u r", "cc") as much as which words it uses. Optional: older files load as off.
    */
-  textCharMaxN: z.number().int().min(0).max(6).optional(),
+  textCharMaxN: z.number().int().min(0).max(6).refine((n) => n !== 1, 'must be 0 (none) or 2–6: n-grams start at 2 characters').optional(),
   /**
    * The text's character n-grams (textCharMaxN) and nothing else: no words, Han n-grams, symbols or
    * handles. A second view of the text, for a model that joins one trained on words. Optional: older files load as off.
@@ -118,6 +118,7 @@ export class Featurizer {
     this.dim = 1 << options.bits;
     this.mask = this.dim - 1;
     if (idf && idf.length !== this.dim) throw new RangeError(`idf has ${idf.length} weights, the feature options give ${this.dim} features`);
+    if (options.charsOnly === true && !((options.textCharMaxN ?? 0) >= 2)) throw new RangeError('charsOnly needs textCharMaxN of 2 or more: without it no text has any feature');
     this.idf = idf;
   }
 
@@ -162,7 +163,7 @@ export class Featurizer {
     if (charMaxN >= 2) this.textChars(text, spans, charMaxN);
   }
 
-  /** The text as textChars reads it: lower-case character codes, one space per run, a mark per span. */
+  /** The text as textChars reads it: character codes with A–Z lowered, one space per run, a mark per span. */
   private codes = new Int32Array(512);
 
   /** See FeatureOptions.textCharMaxN: the text as codes, then its n-grams of 2…maxN, hashed without building substrings. */

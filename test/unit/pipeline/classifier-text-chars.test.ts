@@ -51,6 +51,20 @@ describe('character n-grams of the whole text', () => {
     expect(both).toEqual([...new Set([...words, ...only])].sort((a, b) => a - b));
   });
 
+  test('options that would give no features are refused, naming why', () => {
+    const r = FeatureOptionsSchema.safeParse({ ...DEFAULT_FEATURE_OPTIONS, textCharMaxN: 1 });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['textCharMaxN'], message: expect.stringMatching(/0 \(none\) or 2–6/) });
+    expect(() => new Featurizer(opts({ charsOnly: true }))).toThrow(/charsOnly needs textCharMaxN of 2 or more/);
+  });
+
+  test('a text of spaces, or of links and handles only, gives only the marks and spaces it has', () => {
+    expect(chars(3).transform('   \t\n  ').indices.length).toBe(0);
+    const links = chars(2).transform('https://a.io/x   @b');
+    // "<url> ", " <mention>", "<mention> " (the text starts with the link), nothing of what they say.
+    expect(links.indices.length).toBe(3);
+  });
+
   test('a text of many short handles fits the buffer it grows', () => {
     const text = Array.from({ length: 400 }, (_, i) => `@${String.fromCharCode(97 + (i % 26))}`).join('');
     const x = chars(2).transform(text);

@@ -65,9 +65,10 @@ describe('tokenizeEn with placeholders', () => {
     expect([view(derived), offsets(derived)]).toEqual([view(direct), offsets(direct)]);
   });
 
-  test.each(CASES)('withPlaceholdersTransient reads a transient view safely: %s', (marked) => {
+  test.each(CASES)('withPlaceholdersTransient and withPlaceholders read a transient view safely: %s', (marked) => {
     const { text, spans } = spansOf(marked);
     expect(view(withPlaceholdersTransient(tokenizeEnTransient(text), text, spans))).toEqual(view(tokenizeEn(text, spans)));
+    expect(view(withPlaceholders(tokenizeEnTransient(text), text, spans))).toEqual(view(tokenizeEn(text, spans)));
   });
 
   test('a transient view ends at its own last token, though the buffers hold more from a longer text', () => {

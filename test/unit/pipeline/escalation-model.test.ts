@@ -73,16 +73,36 @@ describe('escalation model', () => {
     expect(pw[0]).not.toBeCloseTo(pc[0]!, 3);
   });
 
-  test('a file without views loads as one view; a view with other parts or mixed features is refused, naming it', () => {
+  test('a file with views says so in its format; one without loads as one view; a view with other parts or mixed features is refused, naming it', () => {
     const file = bundle.toFile();
-    const { views: _, ...older } = file;
+    expect(file.format).toBe('allears-multiclf-2');
+    const wordsOnly = new ClassifierBundle(bundle.task, bundle.kind, bundle.labels, bundle.parts, {}, bundle.card);
+    expect(wordsOnly.toFile().format).toBe('allears-multiclf-1');
+    const { views: _, ...older } = { ...file, format: 'allears-multiclf-1' as const };
     const loaded = ClassifierBundle.fromFile(older);
     expect(loaded.views.length).toBe(1);
-    expect(Array.from(loaded.probabilities('thieves liars'))).toEqual(Array.from(new ClassifierBundle(bundle.task, bundle.kind, bundle.labels, bundle.parts, {}, bundle.card).probabilities('thieves liars')));
+    expect(Array.from(loaded.probabilities('thieves liars'))).toEqual(Array.from(wordsOnly.probabilities('thieves liars')));
     const renamed = { ...file, views: [file.views[0]!.map((p, m) => ({ ...p, id: m === 0 ? 'ge:9' : p.id }))] };
-    expect(() => ClassifierBundle.fromFile(renamed, 'x.json')).toThrow(/x\.json is not a valid allears-multiclf-1 file: view 1 has other parts/);
+    expect(() => ClassifierBundle.fromFile(renamed, 'x.json')).toThrow(/^x\.json is not a valid allears-multiclf-2 file: views\[0\]: other parts than the first view/);
     const mixed = { ...file, views: [[file.parts[0]!, ...file.views[0]!.slice(1)]] };
-    expect(() => ClassifierBundle.fromFile(mixed, 'x.json')).toThrow(/part ge:2 of view 1 has other feature options than part ge:1/);
+    expect(() => ClassifierBundle.fromFile(mixed, 'x.json')).toThrow(/views\[0\]: part ge:2 has other feature options than part ge:1/);
+    expect(() => ClassifierBundle.fromFile({ ...file, format: 'allears-multiclf-9' }, 'x.json')).toThrow(/x\.json is not a valid allears-multiclf-1 \/ allears-multiclf-2 file: format/);
+  });
+
+  test('read() gives probabilities() and weighs each word by taking it out of the word view alone', () => {
+    const text = 'my parcel is stuck, you are thieves and liars!!';
+    const reading = bundle.read(text);
+    expect(Array.from(reading.probabilities)).toEqual(Array.from(bundle.probabilities(text)).map((p) => expect.closeTo(p, 12)));
+    const wordsOnly = new ClassifierBundle(bundle.task, bundle.kind, bundle.labels, bundle.parts, {}, bundle.card);
+    // Scored by the gate alone, the mean of two views is linear: the character view's term cancels,
+    // and each word's weight is half what the word view alone gives it.
+    const gate = (p: Float64Array) => p[0]!;
+    const words = ['thieves', 'parcel', 'zzzz'];
+    const both = reading.contributions(words, gate);
+    const alone = wordsOnly.read(text).contributions(words, gate);
+    both.forEach((c, k) => expect(c).toBeCloseTo(alone[k]! / 2, 12));
+    expect(both[0]).toBeGreaterThan(both[1]!);
+    expect(both[2]).toBe(0);
   });
 
   test('gatedRisk is the gate times the mean of the conditional parts', () => {
