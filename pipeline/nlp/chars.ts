@@ -16,6 +16,11 @@ export function isLatinWordChar(c: number): boolean {
   return c >= 0xc0 && c < 0x250 && c !== 0xd7 && c !== 0xf7;
 }
 
+/** A–Z lowered, every other code as it is. */
+export function lowerAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
 /** Punctuation that ends a clause: negation and intensifier scopes stop here. */
 export function isClauseBreak(c: number): boolean {
   switch (c) {

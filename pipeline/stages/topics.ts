@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config, ModelsConfig } from '../../config/schema.ts';
 import { ConfigError, ValidationError, zodDetails, type Lang, type TopicHit } from '../../model/index.ts';
 import {
-  fromModelFile, ModelCardSchema, predictProba, toModelFile, trainClassifier, type ModelCard, type SparseVector, type TextClassifier, type TrainOptions,
+  fromModelFile, ModelCardSchema, toModelFile, trainClassifier, type ModelCard, type SparseVector, type TextClassifier, type TrainOptions,
 } from '../nlp/classifier/index.ts';
 import type { EnTokens } from '../nlp/en-tokenizer.ts';
 import type { Stage } from '../stage.ts';
@@ -156,7 +156,6 @@ export class ClassifierBundle {
     return this.card.version;
   }
 
-  private readonly scratch = new Float64Array(2);
   private readonly wordBuckets = new Map<string, Int32Array>();
 
   /** The features of the text for each part of a view; featurized once when the parts share them. */
@@ -166,19 +165,20 @@ export class ClassifierBundle {
     return view.map(() => x);
   }
 
-  private pOne(clf: TextClassifier, x: SparseVector): number {
-    return predictProba(clf.model, x, this.scratch)[clf.labels.indexOf('1')]!;
-  }
-
   /** P("1") of every part, in part order: the mean over the views. */
   probabilities(text: string): Float64Array {
-    const out = new Float64Array(this.parts.length);
-    for (const view of this.views) {
-      const xs = this.vectors(view, text);
-      for (let m = 0; m < out.length; m++) out[m] = out[m]! + this.pOne(view[m]!.clf, xs[m]!);
-    }
-    if (this.views.length > 1) for (let m = 0; m < out.length; m++) out[m] = out[m]! / this.views.length;
-    return out;
+    return this.mean(this.views.map((view) => this.logits(view, text, false).logit)).probabilities;
+  }
+
+  /** Per part: the mean over the views of P("1") = σ(logit), and the share of it that views after the first give. */
+  private mean(logits: readonly Float64Array[]): { probabilities: Float64Array; others: Float64Array } {
+    const M = this.parts.length;
+    const V = logits.length;
+    const others = new Float64Array(M);
+    for (let v = 1; v < V; v++) for (let m = 0; m < M; m++) others[m] = others[m]! + sigmoid(logits[v]![m]!) / V;
+    const probabilities = new Float64Array(M);
+    for (let m = 0; m < M; m++) probabilities[m] = others[m]! + sigmoid(logits[0]![m]!) / V;
+    return { probabilities, others };
   }
 
   /** The buckets a word alone falls in, in the first view; cached, since the same words come back in text after text. */
@@ -192,25 +192,29 @@ export class ClassifierBundle {
     return b;
   }
 
-  /** Each part's logit of the text in one view, and (when `withDiffs`) what each of its buckets adds to it. */
+  /**
+   * Each part's logit of the text in one view (binary softmax: P("1") = σ(z1 − z0)), and when
+   * `withDiffs` what each of its buckets adds to it (else no maps).
+   */
   private logits(view: readonly BundlePart[], text: string, withDiffs: boolean): { logit: Float64Array; diffs: Array<Map<number, number>> } {
     const xs = this.vectors(view, text);
     const logit = new Float64Array(view.length);
-    const diffs = view.map((p, m) => {
+    const diffs: Array<Map<number, number>> = [];
+    view.forEach((p, m) => {
       const x = xs[m]!;
       const one = p.clf.labels.indexOf('1');
       const K = p.clf.labels.length;
       const w = p.clf.model.weights;
-      const diff = new Map<number, number>();
+      const diff = withDiffs ? new Map<number, number>() : undefined;
       let z = p.clf.model.bias[one]! - p.clf.model.bias[1 - one]!;
       for (let i = 0; i < x.indices.length; i++) {
         const j = x.indices[i]!;
         const d = x.values[i]! * (w[j * K + one]! - w[j * K + 1 - one]!);
-        if (withDiffs) diff.set(j, d);
+        diff?.set(j, d);
         z += d;
       }
       logit[m] = z;
-      return diff;
+      if (diff) diffs.push(diff);
     });
     return { logit, diffs };
   }
@@ -226,12 +230,9 @@ export class ClassifierBundle {
     const M = this.parts.length;
     const V = this.views.length;
     const byView = this.views.map((view, v) => this.logits(view, text, v === 0));
-    // Per part: the other views' share of the mean, which no word changes.
-    const others = new Float64Array(M);
-    for (let v = 1; v < V; v++) for (let m = 0; m < M; m++) others[m] = others[m]! + sigmoid(byView[v]!.logit[m]!) / V;
+    // The other views' share of each part's mean is the same whichever word is taken out.
+    const { probabilities, others } = this.mean(byView.map((r) => r.logit));
     const { logit, diffs } = byView[0]!;
-    const probabilities = new Float64Array(M);
-    for (let m = 0; m < M; m++) probabilities[m] = others[m]! + sigmoid(logit[m]!) / V;
     const contributions = (words: readonly string[], score: (p: Float64Array) => number) => {
       const base = score(probabilities);
       const without = new Float64Array(M);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isHan, isWhitespace } from '../chars.ts';
+import { isHan, isWhitespace, lowerAscii } from '../chars.ts';
 import { tokenizeEnTransient, withPlaceholdersTransient, type EnTokens, type Placeholder } from '../en-tokenizer.ts';
 import { cutZh } from '../zh-tokenizer.ts';
 import { fmix, hashPair, hashString } from './hash.ts';
@@ -186,7 +186,7 @@ export class Featurizer {
       }
       const c = text.charCodeAt(i);
       if (isWhitespace(c)) space();
-      else codes[n++] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+      else codes[n++] = lowerAscii(c);
     }
     for (let s = 0; s + 2 <= n; s++) {
       let h = 0x811c9dc5 ^ TEXT_CHAR;
@@ -460,7 +460,7 @@ function mentionHash(text: string, start: number, end: number): number {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) return hashString(text.slice(start, end).toLowerCase(), MENTION);
-    h = Math.imul(h ^ (c >= 0x41 && c <= 0x5a ? c + 0x20 : c), 0x01000193);
+    h = Math.imul(h ^ lowerAscii(c), 0x01000193);
   }
   return fmix(h);
 }
